@@ -1,0 +1,12 @@
+# Nothing to train: python tools/test.py configs/center/center_gaussian_cub.py
+_base_ = [
+    '../_base_/models/center_gaussian.py',
+    '../_base_/datasets/cub.py',
+    '../_base_/default_runtime.py',
+]
+
+# Test only: nothing to train or validate.
+train_dataloader = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = dict()

@@ -1,0 +1,244 @@
+"""WSOLMetadataDataset: splits, multi-box images, sizes and bad inputs."""
+import os
+import os.path as osp
+import re
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.registry import DefaultScope
+
+from wsol_mm.datasets import WSOLMetadataDataset
+
+# path: (label, (width, height))
+IMAGES = {
+    'c0/x.jpg': (0, (40, 30)),
+    'c0/y.jpg': (0, (20, 20)),
+    'c1/z.jpg': (1, (30, 50)),
+}
+SPLITS = {
+    'train': dict(ids=['c0/x.jpg', 'c0/y.jpg', 'c1/z.jpg'], boxes=None),
+    'val': dict(ids=['c0/x.jpg'], boxes=[('c0/x.jpg', '1,2,39,29')]),
+    'test': dict(
+        ids=['c1/z.jpg', 'c0/y.jpg'],
+        boxes=[('c0/y.jpg', '0,0,20,20'), ('c1/z.jpg', '3,4,10,50'),
+               ('c0/y.jpg', '5.5,6,7.25,8')]),
+}
+
+
+def write_lines(path, lines):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def replace_line(path, lineno, text):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    lines[lineno - 1] = text
+    write_lines(path, lines)
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """(data_root, metadata_root) of a tiny wsolevaluation layout."""
+    data_root = tmp_path / 'data'
+    meta = tmp_path / 'metadata'
+    rng = np.random.default_rng(0)
+    for path, (_, (w, h)) in IMAGES.items():
+        os.makedirs(data_root / osp.dirname(path), exist_ok=True)
+        cv2.imwrite(str(data_root / path),
+                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    for split, spec in SPLITS.items():
+        ids = spec['ids']
+        write_lines(str(meta / split / 'image_ids.txt'), ids)
+        write_lines(str(meta / split / 'class_labels.txt'),
+                    [f'{p},{IMAGES[p][0]}' for p in ids])
+        if spec['boxes'] is not None:
+            write_lines(str(meta / split / 'image_sizes.txt'), [
+                f'{p},{IMAGES[p][1][0]},{IMAGES[p][1][1]}' for p in ids
+            ])
+            write_lines(str(meta / split / 'localization.txt'),
+                        [f'{p},{box}' for p, box in spec['boxes']])
+    return str(data_root), str(meta)
+
+
+def test_test_split_multi_box(layout):
+    data_root, meta = layout
+    dataset = WSOLMetadataDataset(data_root, meta, split='test')
+    assert len(dataset) == 2
+    assert dataset.metainfo['classes'] == ('0', '1')
+    z, y = dataset.get_data_info(0), dataset.get_data_info(1)
+    # Order of image_ids.txt, not of localization.txt.
+    assert (z['img_id'], y['img_id']) == ('c1/z.jpg', 'c0/y.jpg')
+    assert z['img_path'] == osp.join(data_root, 'c1', 'z.jpg')
+    assert (z['gt_label'], y['gt_label']) == (1, 0)
+    assert y['gt_bboxes'].dtype == np.float64
+    np.testing.assert_array_equal(z['gt_bboxes'], [[3, 4, 10, 50]])
+    np.testing.assert_array_equal(y['gt_bboxes'],
+                                  [[0, 0, 20, 20], [5.5, 6, 7.25, 8]])
+
+
+def test_train_split_without_localization(layout):
+    data_root, meta = layout
+    dataset = WSOLMetadataDataset(data_root, meta, split='train')
+    assert [dataset.get_data_info(i)['img_id'] for i in range(3)] == [
+        'c0/x.jpg', 'c0/y.jpg', 'c1/z.jpg'
+    ]
+    assert [dataset.get_cat_ids(i) for i in range(3)] == [[0], [0], [1]]
+    for i in range(3):
+        boxes = dataset.get_data_info(i)['gt_bboxes']
+        assert boxes.shape == (0, 4) and boxes.dtype == np.float64
+
+
+def test_val_split(layout):
+    data_root, meta = layout
+    dataset = WSOLMetadataDataset(data_root, meta, split='val')
+    info = dataset.get_data_info(0)
+    assert len(dataset) == 1 and info['img_id'] == 'c0/x.jpg'
+    np.testing.assert_array_equal(info['gt_bboxes'], [[1, 2, 39, 29]])
+
+
+def test_bad_split(layout):
+    with pytest.raises(ValueError, match='split'):
+        WSOLMetadataDataset(*layout, split='train-fullsup')
+
+
+def test_metadata_root_resolution(layout, tmp_path, monkeypatch):
+    data_root, meta = layout
+    # Relative to the current directory when it exists there ...
+    monkeypatch.chdir(tmp_path)
+    dataset = WSOLMetadataDataset(data_root, 'metadata', split='val')
+    assert dataset.metadata_dir == osp.join(meta, 'val')
+    # ... otherwise relative to data_root.
+    os.rename(meta, osp.join(data_root, 'meta'))
+    dataset = WSOLMetadataDataset(data_root, 'meta', split='val')
+    assert dataset.metadata_dir == osp.join(data_root, 'meta', 'val')
+
+
+def test_classes_argument(layout, tmp_path):
+    data_root, meta = layout
+    dataset = WSOLMetadataDataset(
+        data_root, meta, split='test', classes=('cat', 'dog', 'eel'))
+    assert dataset.metainfo['classes'] == ('cat', 'dog', 'eel')
+    names = tmp_path / 'names.txt'
+    names.write_text('cat\ndog\n')
+    dataset = WSOLMetadataDataset(
+        data_root, meta, split='test', classes=str(names))
+    assert dataset.metainfo['classes'] == ('cat', 'dog')
+    with pytest.raises(FileNotFoundError, match='nothere.txt'):
+        WSOLMetadataDataset(
+            data_root,
+            meta,
+            split='test',
+            classes=str(tmp_path / 'nothere.txt'))
+
+
+def test_label_outside_classes(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'class_labels.txt')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
+                       '.*class label 1 is outside the 1 classes'):
+        WSOLMetadataDataset(data_root, meta, split='test', classes=('a', ))
+    replace_line(path, 2, 'c0/y.jpg,-1')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
+                       '.*class label -1'):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_missing_localization(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    os.remove(path)
+    with pytest.raises(FileNotFoundError, match=re.escape(path)):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_wrong_column_count(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    replace_line(path, 2, 'c1/z.jpg,3,4,10')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
+                       '.*expected 5 fields, got 4'):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_non_numeric_size(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'image_sizes.txt')
+    replace_line(path, 1, 'c1/z.jpg,30,fifty')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
+                       ".*'fifty'"):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_box_outside_image(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    # z is 30 x 50; y1 = 51 > 50.
+    replace_line(path, 2, 'c1/z.jpg,3,4,10,51')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
+                       '.*outside its image of width 30 and height 50'):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_reversed_box(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    replace_line(path, 3, 'c0/y.jpg,8,6,7.25,8')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:3:') +
+                       '.*x1 < x0'):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_unknown_image_id(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    replace_line(path, 1, 'c0/x.jpg,0,0,1,1')
+    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
+                       ".*unknown image id 'c0/x.jpg'"):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_image_without_box(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'test', 'localization.txt')
+    write_lines(path, ['c0/y.jpg,0,0,20,20'])
+    with pytest.raises(ValueError, match=re.escape(path) +
+                       ".*'c1/z.jpg'.*no box"):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_image_without_label(layout):
+    data_root, meta = layout
+    path = osp.join(meta, 'val', 'class_labels.txt')
+    write_lines(path, [])
+    with pytest.raises(ValueError, match=re.escape(path) +
+                       ".*'c0/x.jpg'.*0 lines"):
+        WSOLMetadataDataset(data_root, meta, split='val')
+
+
+def test_missing_image_file(layout):
+    data_root, meta = layout
+    img_path = osp.join(data_root, 'c0', 'y.jpg')
+    os.remove(img_path)
+    ids = osp.join(meta, 'test', 'image_ids.txt')
+    with pytest.raises(FileNotFoundError, match=re.escape(
+            f'{ids}:2: image file not found: {img_path}')):
+        WSOLMetadataDataset(data_root, meta, split='test')
+
+
+def test_corrupt_image_fails_in_pipeline(layout):
+    data_root, meta = layout
+    img_path = osp.join(data_root, 'c1', 'z.jpg')
+    with open(img_path, 'wb') as f:
+        f.write(b'\xff\xd8 truncated nonsense')
+    with DefaultScope.overwrite_default_scope('wsol_mm'):
+        dataset = WSOLMetadataDataset(
+            data_root,
+            meta,
+            split='test',
+            pipeline=[dict(type='LoadImageFromFile')])
+    assert dataset[1]['img'].shape == (20, 20, 3)
+    with pytest.raises(Exception, match=re.escape(img_path)):
+        dataset[0]

@@ -1,0 +1,106 @@
+"""Shared parsing and checking for the WSOL datasets.
+
+Every data item produced by a subclass holds ``img_path`` (absolute),
+``img_id`` (str), ``gt_label`` (0-based int) and ``gt_bboxes`` (float64
+``(k, 4)`` array of ``x0 y0 x1 y1`` in original image pixels, possibly
+``k == 0``). Bad annotations raise ``ValueError`` whose message starts with
+``<file>:<line>:``; a missing file raises ``FileNotFoundError`` naming the
+expected path.
+"""
+import os
+import os.path as osp
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+
+def read_rows(path: str,
+              num_fields: int,
+              sep: Optional[str] = None) -> Iterator[Tuple[int, List[str]]]:
+    """Yield ``(line_number, fields)`` for each non-blank line of ``path``.
+
+    ``sep=None`` splits on whitespace. Line numbers are 1-based. A line with a
+    number of fields other than ``num_fields`` raises ``ValueError``.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'annotation file not found: {path}')
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            fields = [field.strip() for field in line.split(sep)]
+            if len(fields) != num_fields:
+                raise ValueError(
+                    f'{path}:{lineno}: expected {num_fields} fields, got '
+                    f'{len(fields)}: {line!r}')
+            yield lineno, fields
+
+
+def parse_int(value: str, path: str, lineno: int, what: str) -> int:
+    """``int(value)``, or a ``ValueError`` naming the file and line."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f'{path}:{lineno}: {what} must be an integer, got '
+                         f'{value!r}') from None
+
+
+def parse_float(value: str, path: str, lineno: int, what: str) -> float:
+    """``float(value)`` (finite), or a ``ValueError`` naming file and line."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float('nan')
+    if not np.isfinite(number):
+        raise ValueError(f'{path}:{lineno}: {what} must be a finite number, '
+                         f'got {value!r}')
+    return number
+
+
+def check_box(box: Sequence[float], width: float, height: float, path: str,
+              lineno: int) -> None:
+    """Require ``0 <= x0 <= x1 <= width`` and ``0 <= y0 <= y1 <= height``."""
+    x0, y0, x1, y1 = box
+    if x1 < x0 or y1 < y0:
+        raise ValueError(f'{path}:{lineno}: box {list(box)} has x1 < x0 or '
+                         f'y1 < y0')
+    if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+        raise ValueError(f'{path}:{lineno}: box {list(box)} is outside its '
+                         f'image of width {width} and height {height}')
+
+
+def resolve_path(path: str, data_root: str) -> str:
+    """An absolute path as is; a relative one from the current directory if
+    it exists there, else relative to ``data_root``."""
+    path = osp.expanduser(path)
+    if osp.isabs(path) or osp.exists(path):
+        return osp.abspath(path)
+    return osp.abspath(osp.join(data_root, path))
+
+
+def boxes_array(boxes: Sequence[Sequence[float]]) -> np.ndarray:
+    """A float64 ``(k, 4)`` array, also for ``k == 0``."""
+    return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+
+
+class BaseWSOLDataset(BaseDataset):
+    """Base class of the WSOL datasets: one class label and k boxes per image.
+
+    Subclasses implement :meth:`load_data_list` and call
+    :meth:`_set_classes` there with the class names they found.
+    """
+
+    def _set_classes(self, names: Sequence[str]) -> None:
+        self._metainfo['classes'] = tuple(names)
+
+    def get_cat_ids(self, idx: int) -> List[int]:
+        """The image-level class of item ``idx``, as a one-element list."""
+        return [int(self.get_data_info(idx)['gt_label'])]
+
+    @staticmethod
+    def _abs_root(data_root: str) -> str:
+        if not data_root:
+            raise ValueError('data_root must be given')
+        return osp.abspath(osp.expanduser(os.fspath(data_root)))

@@ -1,0 +1,196 @@
+"""Geometric transforms moving ``gt_bboxes`` (and ``gt_mask``) with the image.
+
+Boxes are ``x0 y0 x1 y1`` float64 on a continuous grid where pixel ``i``
+spans ``[i, i + 1)``: an image of width ``W`` covers ``[0, W]``.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
+
+from wsol_mm.registry import TRANSFORMS
+
+
+def _pair(size: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
+    """``size`` as positive ints ``(w, h)``; an int means a square."""
+    if isinstance(size, int):
+        size = (size, size)
+    size = tuple(int(s) for s in size)
+    if len(size) != 2 or min(size) <= 0:
+        raise ValueError(f'{name} must be a positive int or (w, h), got '
+                         f'{size}')
+    return size
+
+
+def _boxes(results: dict) -> Optional[np.ndarray]:
+    """A float64 ``(k, 4)`` copy of ``results['gt_bboxes']``, if present."""
+    if 'gt_bboxes' not in results:
+        return None
+    return np.array(results['gt_bboxes'], dtype=np.float64).reshape(-1, 4)
+
+
+@TRANSFORMS.register_module()
+class Resize(BaseTransform):
+    """Resize the image; boxes follow as ``x * new_w / old_w``.
+
+    Exactly one of:
+
+    - ``size=(w, h)``: warp to that size whatever the aspect ratio (the
+      wsolevaluation 224x224 test-time resize);
+    - ``shorter_side=s``: scale so that the shorter side is ``s``, keeping
+      the aspect ratio (the longer side is rounded to the nearest int).
+
+    The box scaling multiplies first and divides second, in float64, so that
+    ``int()`` of a resized coordinate equals the protocol's
+    ``int(x * 224 / W)``. ``scale_factor`` (w_scale, h_scale) accumulates
+    over several resizes; ``gt_mask`` uses nearest-neighbour interpolation.
+    """
+
+    def __init__(self,
+                 size: Union[int, Sequence[int], None] = None,
+                 shorter_side: Optional[int] = None,
+                 interpolation: str = 'bilinear'):
+        if (size is None) == (shorter_side is None):
+            raise ValueError('give exactly one of size and shorter_side')
+        self.size = None if size is None else _pair(size, 'size')
+        if shorter_side is not None and int(shorter_side) <= 0:
+            raise ValueError(f'shorter_side must be positive, got '
+                             f'{shorter_side}')
+        self.shorter_side = None if shorter_side is None else int(shorter_side)
+        self.interpolation = interpolation
+
+    def _new_size(self, width: int, height: int) -> Tuple[int, int]:
+        if self.size is not None:
+            return self.size
+        side = self.shorter_side
+        if width <= height:
+            return side, max(1, int(height * side / width + 0.5))
+        return max(1, int(width * side / height + 0.5)), side
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        height, width = img.shape[:2]
+        new_w, new_h = self._new_size(width, height)
+        results['img'] = mmcv.imresize(
+            img, (new_w, new_h), interpolation=self.interpolation)
+        boxes = _boxes(results)
+        if boxes is not None:
+            boxes[:, 0::2] = boxes[:, 0::2] * new_w / width
+            boxes[:, 1::2] = boxes[:, 1::2] * new_h / height
+            results['gt_bboxes'] = boxes
+        if 'gt_mask' in results:
+            results['gt_mask'] = mmcv.imresize(
+                results['gt_mask'], (new_w, new_h), interpolation='nearest')
+        w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
+        results['scale_factor'] = (w_scale * new_w / width,
+                                   h_scale * new_h / height)
+        results['img_shape'] = (new_h, new_w)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(size={self.size}, '
+                f'shorter_side={self.shorter_side}, '
+                f"interpolation='{self.interpolation}')")
+
+
+def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
+    """Cut ``[x0, x0 + width) x [y0, y0 + height)`` out of the image.
+
+    Boxes are shifted by ``(-x0, -y0)`` and clipped to ``[0, width] x
+    [0, height]``; a box that falls outside keeps its row with zero area.
+    The window is recorded as ``crop_bbox`` (x0, y0, x1, y1).
+    """
+    results['img'] = results['img'][y0:y0 + height, x0:x0 + width]
+    boxes = _boxes(results)
+    if boxes is not None:
+        boxes[:, 0::2] = np.clip(boxes[:, 0::2] - x0, 0, width)
+        boxes[:, 1::2] = np.clip(boxes[:, 1::2] - y0, 0, height)
+        results['gt_bboxes'] = boxes
+    if 'gt_mask' in results:
+        results['gt_mask'] = results['gt_mask'][y0:y0 + height,
+                                                x0:x0 + width]
+    results['img_shape'] = (height, width)
+    results['crop_bbox'] = (x0, y0, x0 + width, y0 + height)
+    return results
+
+
+class _BaseCrop(BaseTransform):
+    """Crop a fixed ``size=(w, h)`` window (an int means a square)."""
+
+    def __init__(self, size: Union[int, Sequence[int]]):
+        self.size = _pair(size, 'size')
+
+    def _offset(self, width: int, height: int) -> Tuple[int, int]:
+        raise NotImplementedError
+
+    def transform(self, results: dict) -> dict:
+        height, width = results['img'].shape[:2]
+        crop_w, crop_h = self.size
+        if crop_w > width or crop_h > height:
+            raise ValueError(
+                f'{self.__class__.__name__}: crop {self.size} is larger than '
+                f'the image ({width}, {height}) of '
+                f'{results.get("img_path", "<no img_path>")}')
+        x0, y0 = self._offset(width - crop_w, height - crop_h)
+        return crop(results, x0, y0, crop_w, crop_h)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(size={self.size})'
+
+
+@TRANSFORMS.register_module()
+class RandomCrop(_BaseCrop):
+    """Crop ``size=(w, h)`` at a uniformly random offset (``np.random``)."""
+
+    @cache_randomness
+    def _offset(self, max_x: int, max_y: int) -> Tuple[int, int]:
+        return (int(np.random.randint(0, max_x + 1)),
+                int(np.random.randint(0, max_y + 1)))
+
+
+@TRANSFORMS.register_module()
+class CenterCrop(_BaseCrop):
+    """Crop ``size=(w, h)`` from the centre (offsets rounded down)."""
+
+    def _offset(self, max_x: int, max_y: int) -> Tuple[int, int]:
+        return max_x // 2, max_y // 2
+
+
+@TRANSFORMS.register_module()
+class RandomFlip(BaseTransform):
+    """Flip horizontally with probability ``prob``: ``x -> W - x``.
+
+    ``flip`` tells whether the image is mirrored relative to the file (two
+    flips give ``False``), ``flip_direction`` is ``'horizontal'`` or None.
+    """
+
+    def __init__(self, prob: float = 0.5):
+        if not 0 <= prob <= 1:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.prob = prob
+
+    @cache_randomness
+    def _do_flip(self) -> bool:
+        return bool(np.random.rand() < self.prob)
+
+    def transform(self, results: dict) -> dict:
+        flipped = bool(results.get('flip', False))
+        if self._do_flip():
+            width = results['img'].shape[1]
+            results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+            boxes = _boxes(results)
+            if boxes is not None:
+                boxes[:, [0, 2]] = width - boxes[:, [2, 0]]
+                results['gt_bboxes'] = boxes
+            if 'gt_mask' in results:
+                results['gt_mask'] = np.ascontiguousarray(
+                    results['gt_mask'][:, ::-1])
+            flipped = not flipped
+        results['flip'] = flipped
+        results['flip_direction'] = 'horizontal' if flipped else None
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob})'

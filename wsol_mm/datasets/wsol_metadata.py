@@ -1,0 +1,172 @@
+"""Datasets described by the metadata files of the wsolevaluation protocol."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from wsol_mm.registry import DATASETS
+from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
+                                parse_float, parse_int, read_rows,
+                                resolve_path)
+
+SPLITS = ('train', 'val', 'test')
+
+
+@DATASETS.register_module()
+class WSOLMetadataDataset(BaseWSOLDataset):
+    """A split described by ``metadata_root/<split>/*.txt`` (wsolevaluation).
+
+    Files of ``metadata_root/<split>/`` (comma separated, paths relative to
+    ``data_root``):
+
+    - ``image_ids.txt``: one image path per line; it fixes the item order.
+    - ``class_labels.txt``: ``path,label`` with 0-based labels.
+    - ``image_sizes.txt``: ``path,width,height``.
+    - ``localization.txt``: ``path,x0,y0,x1,y1``; several lines give several
+      boxes of one image.
+
+    Splits: ``'train'`` (train-weaksup; ``localization.txt`` and
+    ``image_sizes.txt`` may be absent, and images without a box get an empty
+    ``(0, 4)`` ``gt_bboxes``), ``'val'`` (train-fullsup) and ``'test'``, where
+    every image needs at least one box. Boxes are checked against
+    ``image_sizes.txt``. ``img_id`` is the path of ``image_ids.txt``.
+
+    Args:
+        data_root (str): The folder the image paths are relative to.
+        metadata_root (str): The folder holding the split folders, e.g.
+            ``'metadata/CUB'``. Absolute: used as is; relative: taken from the
+            current directory if it exists there, otherwise from
+            ``data_root``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
+        classes (Sequence[str] | str, optional): The class names, or the path
+            of a file with one name per line (resolved like
+            ``metadata_root``). Defaults to ``str(i)`` for ``i`` in
+            ``range(max label + 1)``.
+        **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
+    """
+
+    def __init__(self,
+                 data_root: str,
+                 metadata_root: str,
+                 split: str = 'train',
+                 classes: Union[Sequence[str], str, None] = None,
+                 **kwargs):
+        if split not in SPLITS:
+            raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
+        data_root = self._abs_root(data_root)
+        self.split = split
+        self.metadata_dir = osp.join(
+            resolve_path(metadata_root, data_root), split)
+        self._classes_arg = classes
+        super().__init__(data_root=data_root, **kwargs)
+
+    def _file(self, name: str) -> str:
+        return osp.join(self.metadata_dir, name)
+
+    def _given_classes(self) -> Optional[List[str]]:
+        classes = self._classes_arg
+        if classes is None:
+            return None
+        if isinstance(classes, str):
+            path = resolve_path(classes, self.data_root)
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'class names file not found: {path}')
+            with open(path, encoding='utf-8') as f:
+                names = [line.strip() for line in f if line.strip()]
+            if not names:
+                raise ValueError(f'{path}: no class names')
+            return names
+        return [str(name) for name in classes]
+
+    def _read_per_image(self, name: str, images: Dict[str, int],
+                        num_fields: int, parse
+                        ) -> Dict[str, List[Tuple[int, object]]]:
+        """Read ``path,value...`` lines into ``{path: [(line, parsed)]}``."""
+        path = self._file(name)
+        table: Dict[str, List[Tuple[int, object]]] = {}
+        for lineno, fields in read_rows(path, num_fields, sep=','):
+            img_id = fields[0]
+            if img_id not in images:
+                raise ValueError(f'{path}:{lineno}: unknown image id '
+                                 f'{img_id!r} (not in image_ids.txt)')
+            table.setdefault(img_id, []).append(
+                (lineno, parse(fields[1:], path, lineno)))
+        return table
+
+    def _require_one(self, name: str, table: dict,
+                     images: Dict[str, int]) -> None:
+        ids_txt = self._file('image_ids.txt')
+        for img_id, lineno in images.items():
+            count = len(table.get(img_id, []))
+            if count != 1:
+                raise ValueError(
+                    f'{self._file(name)}: image {img_id!r} '
+                    f'({ids_txt}:{lineno}) has {count} lines, expected 1')
+
+    def load_data_list(self) -> List[dict]:
+        ids_txt = self._file('image_ids.txt')
+        images: Dict[str, int] = {}
+        for lineno, (img_id, ) in read_rows(ids_txt, 1, sep=','):
+            if img_id in images:
+                raise ValueError(
+                    f'{ids_txt}:{lineno}: image {img_id!r} appears twice')
+            images[img_id] = lineno
+
+        given = self._given_classes()
+
+        def parse_label(fields, path, lineno):
+            label = parse_int(fields[0], path, lineno, 'class label')
+            if label < 0 or (given is not None and label >= len(given)):
+                num = 'the' if given is None else f'the {len(given)}'
+                raise ValueError(f'{path}:{lineno}: class label {label} is '
+                                 f'outside {num} classes')
+            return label
+
+        def parse_size(fields, path, lineno):
+            size = [parse_int(v, path, lineno, 'image size') for v in fields]
+            if min(size) <= 0:
+                raise ValueError(f'{path}:{lineno}: image size {size} is not '
+                                 f'positive')
+            return size
+
+        def parse_box(fields, path, lineno):
+            return [parse_float(v, path, lineno, 'box coordinate')
+                    for v in fields]
+
+        labels = self._read_per_image('class_labels.txt', images, 2,
+                                      parse_label)
+        self._require_one('class_labels.txt', labels, images)
+        max_label = max((rows[0][1] for rows in labels.values()), default=-1)
+        self._set_classes(given if given is not None else
+                          [str(i) for i in range(max_label + 1)])
+
+        loc_txt = self._file('localization.txt')
+        sizes_txt = self._file('image_sizes.txt')
+        need_boxes = self.split != 'train'
+        boxes: Dict[str, List[Tuple[int, object]]] = {}
+        if need_boxes or osp.exists(loc_txt):
+            boxes = self._read_per_image('localization.txt', images, 5,
+                                         parse_box)
+            sizes = self._read_per_image('image_sizes.txt', images, 3,
+                                         parse_size)
+            self._require_one('image_sizes.txt', sizes, images)
+            for img_id, rows in boxes.items():
+                width, height = sizes[img_id][0][1]
+                for lineno, box in rows:
+                    check_box(box, width, height, loc_txt, lineno)
+
+        data_list = []
+        for img_id, lineno in images.items():
+            img_path = osp.join(self.data_root, img_id)
+            if not osp.isfile(img_path):
+                raise FileNotFoundError(
+                    f'{ids_txt}:{lineno}: image file not found: {img_path}')
+            rows = boxes.get(img_id, [])
+            if need_boxes and not rows:
+                raise ValueError(f'{loc_txt}: image {img_id!r} '
+                                 f'({ids_txt}:{lineno}) has no box')
+            data_list.append(
+                dict(
+                    img_path=img_path,
+                    img_id=img_id,
+                    gt_label=labels[img_id][0][1],
+                    gt_bboxes=boxes_array([box for _, box in rows])))
+        return data_list

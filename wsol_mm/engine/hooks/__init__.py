@@ -1,0 +1,4 @@
+from .num_class_check_hook import NumClassCheckHook
+from .wsol_visualization_hook import WSOLVisualizationHook
+
+__all__ = ['NumClassCheckHook', 'WSOLVisualizationHook']

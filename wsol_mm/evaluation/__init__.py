@@ -1,0 +1,7 @@
+"""Evaluation of WSOL: functional protocol and the MMEngine metric."""
+from .functional import *  # noqa: F401,F403
+from .functional import __all__ as _functional_all
+from .metrics import *  # noqa: F401,F403
+from .metrics import __all__ as _metrics_all
+
+__all__ = ['functional', 'metrics', *_functional_all, *_metrics_all]

@@ -1,0 +1,116 @@
+"""Box accuracy curves: per-image best-IoU curves and their accuracies."""
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+from .box_extraction import boxes_per_level
+from .box_iou import box_iou
+from .scoremap import check_scoremap
+
+
+def check_gt_boxes(gt_boxes, index: Optional[int] = None) -> np.ndarray:
+    """Check GT boxes ``x0 y0 x1 y1`` on the pixel grid; return them as int64.
+
+    Raises:
+        ValueError: when the boxes are not a (k, 4) array with k >= 1 of
+            integer values; the message names ``index``.
+    """
+    where = 'GT boxes' if index is None else f'GT boxes of image {index}'
+    boxes = np.asarray(gt_boxes)
+    if boxes.ndim != 2 or boxes.shape[1] != 4 or boxes.shape[0] < 1:
+        raise ValueError(f'{where} must be a (k, 4) array with k >= 1, '
+                         f'got shape {boxes.shape}')
+    if np.issubdtype(boxes.dtype, np.integer):
+        return boxes.astype(np.int64)
+    if not np.issubdtype(boxes.dtype, np.floating):
+        raise ValueError(f'{where} must be integers, got {boxes.dtype}')
+    if not np.isfinite(boxes).all() or (boxes != np.trunc(boxes)).any():
+        raise ValueError(f'{where} must hold integer pixel coordinates '
+                         '(truncate them with int() first), got '
+                         f'{boxes.tolist()}')
+    return boxes.astype(np.int64)
+
+
+def best_iou_curve(scoremap, gt_boxes, cam_thresholds: Sequence[float],
+                   multi_contour: bool = True) -> np.ndarray:
+    """Best IoU of an image at every CAM threshold.
+
+    At each threshold the IoU is the max over the estimated boxes of the max
+    over the GT boxes.
+
+    Args:
+        scoremap (np.ndarray): (H, W) map with values in [0, 1].
+        gt_boxes (array-like): (k, 4) integer GT boxes.
+        cam_thresholds (sequence of float): relative CAM thresholds.
+        multi_contour (bool): use every contour instead of the largest.
+
+    Returns:
+        np.ndarray: (T,) float64 IoUs.
+    """
+    gt_boxes = check_gt_boxes(gt_boxes)
+    boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi_contour)
+    if len(boxes) == 0:
+        return np.zeros(0, dtype=np.float64)
+    ious = box_iou(np.concatenate(boxes), gt_boxes).max(axis=1)
+    starts = np.cumsum([0] + [len(b) for b in boxes[:-1]])
+    return np.maximum.reduceat(ious, starts)[inverse]
+
+
+def box_acc_from_iou_curves(iou_curves, iou_thresholds: Sequence[int] = (
+        30, 50, 70)) -> Dict[int, np.ndarray]:
+    """Accuracy in percent at each CAM threshold from per-image IoU curves.
+
+    An image is correct at IoU threshold ``T`` (a percent) when
+    ``iou >= T / 100``.
+
+    Args:
+        iou_curves (array-like): (N, T) best-IoU curves, N >= 1.
+        iou_thresholds (sequence of int): IoU thresholds in percent.
+
+    Returns:
+        dict[int, np.ndarray]: (T,) float64 accuracies per IoU threshold.
+    """
+    curves = np.asarray(iou_curves, dtype=np.float64)
+    if curves.ndim != 2 or curves.shape[0] == 0:
+        raise ValueError('need a (num_images, num_cam_thresholds) array with '
+                         f'at least one image, got shape {curves.shape}')
+    num_images = curves.shape[0]
+    accuracies = {}
+    for iou_threshold in iou_thresholds:
+        num_correct = (curves >= (iou_threshold / 100)).sum(axis=0)
+        accuracies[iou_threshold] = (
+            num_correct.astype(np.float64) * 100. / float(num_images))
+    return accuracies
+
+
+def box_acc_curves(scoremaps, gt_boxes, cam_thresholds: Sequence[float],
+                   iou_thresholds: Sequence[int] = (30, 50, 70),
+                   multi_contour: bool = True) -> Dict[int, np.ndarray]:
+    """Box accuracy (percent) at every CAM threshold for each IoU threshold.
+
+    MaxBoxAcc is ``box_acc_curves(..., (50,), multi_contour=False)[50].max()``
+    and MaxBoxAccV2 the mean over {30, 50, 70} of the per-threshold maxima
+    with ``multi_contour=True``.
+
+    Args:
+        scoremaps (sequence of np.ndarray): (H, W) maps in [0, 1].
+        gt_boxes (sequence of array-like): (k, 4) integer boxes per image.
+        cam_thresholds (sequence of float): relative CAM thresholds.
+        iou_thresholds (sequence of int): IoU thresholds in percent.
+        multi_contour (bool): use every contour instead of the largest.
+
+    Returns:
+        dict[int, np.ndarray]: (len(cam_thresholds),) float64 accuracies.
+    """
+    if len(scoremaps) != len(gt_boxes):
+        raise ValueError(f'got {len(scoremaps)} score maps but '
+                         f'{len(gt_boxes)} sets of GT boxes')
+    if len(scoremaps) == 0:
+        raise ValueError('no score maps to evaluate')
+    curves = []
+    for index, (scoremap, boxes) in enumerate(zip(scoremaps, gt_boxes)):
+        scoremap = check_scoremap(scoremap, index)
+        boxes = check_gt_boxes(boxes, index)
+        curves.append(
+            best_iou_curve(scoremap, boxes, cam_thresholds, multi_contour))
+    return box_acc_from_iou_curves(np.stack(curves), iou_thresholds)

@@ -1,0 +1,277 @@
+"""MMEngine metric for WSOL: MaxBoxAcc, MaxBoxAccV2, PxAP, top-k Loc/Cls."""
+import logging
+from collections import Counter
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from mmengine.structures import BaseDataElement
+
+from wsol_mm.registry import METRICS
+from ..functional import (best_iou_curve, box_acc_from_iou_curves,
+                          check_gt_boxes, mask_score_histograms,
+                          normalize_scoremap, pxap_from_histograms)
+
+
+def _to_numpy(value) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _percent_name(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+@METRICS.register_module()
+class WSOLMetric(BaseMetric):
+    """Localization (and classification) metrics of the WSOL protocol.
+
+    Boxes follow wsolevaluation (Choe et al., CVPR 2020): MaxBoxAcc (largest
+    contour, IoU >= ``box_acc_iou``, best CAM threshold) and MaxBoxAccV2 (all
+    contours, mean over ``iou_thresholds`` of the best accuracies); PxAP when
+    the samples carry ``gt_mask``. The older protocol is also reported:
+    GT-known Loc with the largest contour at ``loc_cam_threshold`` and
+    ``IoU > loc_iou_threshold``, and top-k Loc/Cls when the samples carry
+    ``pred_score``.
+
+    Each data sample needs ``gt_score_map`` (H, W), the normalised CAM of the
+    GT class, and ``gt_bboxes`` (k, 4) on the same grid; a map with NaN or a
+    constant map is evaluated as zeros (a warning is logged). Only compact
+    per-image results are kept, so the result is the same under DDP.
+
+    Args:
+        cam_curve_interval (float): step of the CAM thresholds
+            ``np.arange(0, 1, cam_curve_interval)``.
+        iou_thresholds (sequence of int): IoU thresholds (percent) of
+            MaxBoxAccV2.
+        box_acc_iou (int): IoU threshold (percent) of MaxBoxAcc.
+        loc_cam_threshold (float): CAM threshold of the older protocol.
+        loc_iou_threshold (float): an image is localised by the older
+            protocol when its IoU is strictly greater than this.
+        topk (int | sequence of int): k of the top-k Cls/Loc metrics.
+        collect_device (str): ``'cpu'`` or ``'gpu'``.
+        prefix (str, optional): prefix of the metric names; ``'wsol'`` when
+            None.
+    """
+    default_prefix: Optional[str] = 'wsol'
+
+    def __init__(self,
+                 cam_curve_interval: float = 0.01,
+                 iou_thresholds: Sequence[int] = (30, 50, 70),
+                 box_acc_iou: int = 50,
+                 loc_cam_threshold: float = 0.2,
+                 loc_iou_threshold: float = 0.5,
+                 topk: Union[int, Sequence[int]] = (1, 5),
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not 0 < cam_curve_interval <= 1:
+            raise ValueError('cam_curve_interval must be in (0, 1], got '
+                             f'{cam_curve_interval}')
+        if isinstance(iou_thresholds, (int, float)):
+            iou_thresholds = (iou_thresholds, )
+        if len(iou_thresholds) == 0:
+            raise ValueError('iou_thresholds must not be empty')
+        if isinstance(topk, int):
+            topk = (topk, )
+        if any(int(k) != k or k < 1 for k in topk):
+            raise ValueError(f'topk must hold positive integers, got {topk}')
+        self.cam_curve_interval = cam_curve_interval
+        self.cam_thresholds = np.arange(0, 1, cam_curve_interval)
+        self.iou_thresholds = tuple(iou_thresholds)
+        self.box_acc_iou = box_acc_iou
+        self.loc_cam_threshold = loc_cam_threshold
+        self.loc_iou_threshold = loc_iou_threshold
+        self.topk = tuple(int(k) for k in topk)
+
+    # ------------------------------------------------------------------ #
+    # per-sample processing
+    # ------------------------------------------------------------------ #
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        """Reduce every data sample to its compact per-image result."""
+        for sample in data_samples:
+            if isinstance(sample, BaseDataElement):
+                sample = sample.to_dict()
+            self.results.append(self._process_sample(sample))
+
+    @staticmethod
+    def _describe(sample: dict) -> str:
+        return (f"sample_idx={sample.get('sample_idx')}, "
+                f"img_path={sample.get('img_path')}")
+
+    def _scoremap(self, sample: dict) -> np.ndarray:
+        """The sample's map, replaced following the protocol if invalid."""
+        if 'gt_score_map' not in sample:
+            raise KeyError('WSOLMetric needs gt_score_map in every data '
+                           f'sample ({self._describe(sample)})')
+        scoremap = _to_numpy(sample['gt_score_map'])
+        if scoremap.ndim == 3 and scoremap.shape[0] == 1:
+            scoremap = scoremap[0]
+        if scoremap.ndim != 2:
+            raise ValueError('gt_score_map must be (H, W), got shape '
+                             f'{scoremap.shape} ({self._describe(sample)})')
+        if not np.issubdtype(scoremap.dtype, np.floating):
+            scoremap = scoremap.astype(np.float32)
+        problem = None
+        if np.isnan(scoremap).any():
+            problem = 'contains NaN'
+        elif scoremap.min() == scoremap.max():
+            problem = 'is constant'
+        elif scoremap.min() < 0 or scoremap.max() > 1:
+            problem = 'has values outside [0, 1]'
+        if problem is not None:
+            print_log(
+                f'gt_score_map {problem} ({self._describe(sample)}); it is '
+                'min-max normalised as in the protocol (NaN or constant '
+                'maps become zeros).',
+                logger='current',
+                level=logging.WARNING)
+            scoremap = normalize_scoremap(scoremap)
+        return scoremap
+
+    def _process_sample(self, sample: dict) -> dict:
+        scoremap = self._scoremap(sample)
+        if 'gt_bboxes' not in sample:
+            raise KeyError('WSOLMetric needs gt_bboxes in every data sample '
+                           f'({self._describe(sample)})')
+        boxes = np.trunc(_to_numpy(sample['gt_bboxes']).astype(np.float64))
+        boxes = check_gt_boxes(
+            boxes.reshape(-1, 4).astype(np.int64),
+            index=sample.get('sample_idx'))
+        # The older protocol's threshold rides along with the curve's ones.
+        single = best_iou_curve(
+            scoremap, boxes,
+            np.append(self.cam_thresholds, self.loc_cam_threshold),
+            multi_contour=False)
+        result = dict(
+            sample_idx=sample.get('sample_idx'),
+            iou_multi=best_iou_curve(
+                scoremap, boxes, self.cam_thresholds, multi_contour=True),
+            iou_single=single[:-1].copy(),
+            loc_iou=float(single[-1]))
+        if sample.get('pred_score') is not None:
+            result['topk_correct'] = self._topk_correct(sample)
+        if sample.get('gt_mask') is not None:
+            mask = _to_numpy(sample['gt_mask'])
+            if mask.ndim == 3 and mask.shape[0] == 1:
+                mask = mask[0]
+            result['true_hist'], result['false_hist'] = mask_score_histograms(
+                scoremap, mask, self.cam_thresholds)
+        return result
+
+    def _topk_correct(self, sample: dict) -> Dict[int, bool]:
+        scores = sample['pred_score']
+        if not isinstance(scores, torch.Tensor):
+            scores = torch.as_tensor(np.asarray(scores))
+        scores = scores.detach().cpu().reshape(-1)
+        label = int(_to_numpy(sample['gt_label']).reshape(-1)[0])
+        top = torch.topk(scores, min(max(self.topk), scores.numel()))[1]
+        top = top.tolist()
+        return {k: label in top[:k] for k in self.topk}
+
+    # ------------------------------------------------------------------ #
+    # aggregation
+    # ------------------------------------------------------------------ #
+    @staticmethod
+    def _check_unique(results: List[dict]) -> None:
+        indices = [r['sample_idx'] for r in results]
+        if any(i is None for i in indices):
+            print_log(
+                'Some data samples have no sample_idx: cannot check that '
+                'every image was evaluated once.',
+                logger='current',
+                level=logging.WARNING)
+            indices = [i for i in indices if i is not None]
+        duplicated = [i for i, n in Counter(indices).items() if n > 1]
+        try:
+            duplicated.sort()
+        except TypeError:  # indices of mixed types keep their order
+            pass
+        if duplicated:
+            shown = ', '.join(str(i) for i in duplicated[:20])
+            more = '' if len(duplicated) <= 20 else \
+                f' and {len(duplicated) - 20} more'
+            raise RuntimeError(
+                f'WSOLMetric got {len(duplicated)} sample indices more than '
+                f'once ({shown}{more}): the evaluation set was duplicated '
+                '(e.g. a distributed sampler padding the last batch), the '
+                'results would be biased.')
+
+    def _classification(self, results: List[dict],
+                        loc_correct: np.ndarray) -> Dict[str, float]:
+        has = np.array(['topk_correct' in r for r in results])
+        if not has.any():
+            return {}
+        if not has.all():
+            print_log(
+                f'Only {int(has.sum())} of {len(results)} images have '
+                'pred_score: top-k metrics use those only.',
+                logger='current',
+                level=logging.WARNING)
+        subset = [r for r in results if 'topk_correct' in r]
+        num = float(len(subset))
+        loc_subset = loc_correct[has]
+        metrics = {}
+        for k in self.topk:
+            cls_ok = np.array([r['topk_correct'][k] for r in subset])
+            metrics[f'top{k}_cls'] = float(cls_ok.sum() * 100. / num)
+            metrics[f'top{k}_loc'] = float(
+                (cls_ok & loc_subset).sum() * 100. / num)
+        return metrics
+
+    def _pxap(self, results: List[dict]) -> Dict[str, float]:
+        subset = [r for r in results if 'true_hist' in r]
+        if not subset:
+            return {}
+        if len(subset) < len(results):
+            print_log(
+                f'Only {len(subset)} of {len(results)} images have gt_mask: '
+                'PxAP uses those only.',
+                logger='current',
+                level=logging.WARNING)
+        true_hist = np.sum([r['true_hist'] for r in subset], axis=0)
+        false_hist = np.sum([r['false_hist'] for r in subset], axis=0)
+        return {'pxap': pxap_from_histograms(true_hist, false_hist)}
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Aggregate the per-image results into the WSOL metrics."""
+        self._check_unique(results)
+        num_images = len(results)
+        print_log(
+            f'WSOLMetric: evaluating {num_images} images.', logger='current')
+        if num_images == 0:
+            return {'num_images': 0}
+
+        iou_single = np.stack([r['iou_single'] for r in results])
+        iou_multi = np.stack([r['iou_multi'] for r in results])
+        loc_iou = np.array([r['loc_iou'] for r in results], dtype=np.float64)
+
+        single_acc = box_acc_from_iou_curves(iou_single,
+                                             (self.box_acc_iou, ))
+        single_acc = single_acc[self.box_acc_iou]
+        multi_acc = box_acc_from_iou_curves(iou_multi, self.iou_thresholds)
+        best_per_iou = [multi_acc[t].max() for t in self.iou_thresholds]
+        loc_correct = loc_iou > self.loc_iou_threshold
+
+        metrics: Dict[str, Union[float, int]] = {}
+        metrics.update(self._classification(results, loc_correct))
+        metrics['gt_known_loc'] = float(
+            loc_correct.sum() * 100. / float(num_images))
+        metrics['max_box_acc'] = float(single_acc.max())
+        metrics['best_cam_threshold'] = float(
+            self.cam_thresholds[int(np.argmax(single_acc))])
+        metrics['max_box_acc_v2'] = float(np.mean(best_per_iou))
+        for t, best in zip(self.iou_thresholds, best_per_iou):
+            metrics[f'max_box_acc_v2_iou{_percent_name(t)}'] = float(best)
+        metrics.update(self._pxap(results))
+        metrics['num_images'] = int(num_images)
+
+        summary = ', '.join(
+            f'{k}: {v}' if isinstance(v, int) else f'{k}: {v:.2f}'
+            for k, v in metrics.items())
+        print_log(f'WSOL metrics: {summary}', logger='current')
+        return metrics

@@ -1,0 +1,3 @@
+from .heads import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403
+from .wsol import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+from .wsol_data_sample import WSOLDataSample
+
+__all__ = ['WSOLDataSample']

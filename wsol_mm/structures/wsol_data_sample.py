@@ -1,0 +1,48 @@
+"""The data element that travels between the transforms, models and metrics."""
+from typing import Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.structures import BaseDataElement
+
+
+def _as_tensor(value, dtype) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.to(dtype)
+    return torch.as_tensor(np.asarray(value), dtype=dtype)
+
+
+class WSOLDataSample(BaseDataElement):
+    """One image of a WSOL dataset, with its annotations and predictions.
+
+    Meta fields (set by the transforms): ``img_path``, ``img_id``,
+    ``sample_idx``, ``ori_shape`` and ``img_shape`` as (h, w), ``scale_factor``
+    as (w_scale, h_scale), ``flip``.
+
+    Data fields:
+
+    - ``gt_label`` (LongTensor, shape (1,)): the image-level class.
+    - ``gt_bboxes`` (DoubleTensor, (k, 4)): boxes ``x0 y0 x1 y1`` on the grid of
+      ``img_shape``.
+    - ``gt_mask`` (ByteTensor, (h, w)): 0 background, 1 foreground, 255 ignored.
+    - ``pred_score`` (FloatTensor, (num_classes,)): class probabilities.
+    - ``gt_score_map`` (FloatTensor, (h, w)): the min-max normalised class
+      activation map of the ground-truth class on the evaluation grid.
+    - ``pred_labels`` (LongTensor, (k,)) and ``pred_score_maps`` (FloatTensor,
+      (k, h, w)): the top-k predicted classes and their normalised maps.
+    - ``pred_bboxes`` (FloatTensor, (k, 4)): one box per top-k class map.
+    """
+
+    def set_gt_label(self, label: Union[int, Sequence[int], torch.Tensor]
+                     ) -> 'WSOLDataSample':
+        self.gt_label = _as_tensor(label, torch.long).reshape(-1)
+        return self
+
+    def set_gt_bboxes(self, boxes) -> 'WSOLDataSample':
+        # float64 keeps the protocol's int() truncation of scaled boxes exact.
+        self.gt_bboxes = _as_tensor(boxes, torch.float64).reshape(-1, 4)
+        return self
+
+    def set_gt_mask(self, mask) -> 'WSOLDataSample':
+        self.gt_mask = _as_tensor(mask, torch.uint8)
+        return self
