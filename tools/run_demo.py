@@ -1,8 +1,9 @@
 """The quick-start demo: CAM against the Center baseline on synthetic data.
 
-Writes the synthetic CUB-layout dataset (once), trains
+Trains
 ``configs/cam/cam_r18_demo.py``, evaluates it and the Center baseline on the
-same test split, and prints the localization metrics side by side.
+same test split, and prints the localization metrics side by side. The
+demo dataset writes itself to ``data/synthetic_cub`` the first time.
 """
 import argparse
 import os.path as osp
@@ -13,8 +14,6 @@ use_repo_venv()
 
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
-
-from wsol_mm.datasets.synthetic import generate_synthetic_dataset  # noqa
 
 CAM_CONFIG = osp.join(REPO_ROOT, 'configs/cam/cam_r18_demo.py')
 CENTER_CONFIG = osp.join(REPO_ROOT, 'configs/center/center_gaussian_demo.py')
@@ -27,7 +26,6 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default='data/synthetic_cub')
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--seed', type=int, default=0, help='data seed')
     return parser.parse_args()
 
 
@@ -46,8 +44,6 @@ def run(config: str, work_dir: str, data_root: str, train: bool) -> dict:
 
 def main():
     args = parse_args()
-    if not osp.exists(osp.join(args.data_root, 'images.txt')):
-        generate_synthetic_dataset(args.data_root, seed=args.seed)
     cam = run(CAM_CONFIG, osp.join(args.work_dir, 'cam_r18_demo'),
               args.data_root, train=True)
     center = run(CENTER_CONFIG, osp.join(args.work_dir, 'center'),

@@ -1,24 +1,17 @@
 """Train a wsol_mm model: python tools/train.py CONFIG [options]."""
 import argparse
-import os
-import os.path as osp
 
 from _repo_env import use_repo_venv
 
 use_repo_venv()
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from wsol_mm.utils import (apply_common_overrides,  # noqa: E402
-                           init_cpu_distributed)
-from wsol_mm.utils.distributed import CPU_DDP_WRAPPER  # noqa: E402
+from wsol_mm.utils.cli import (add_common_args, build_runner,  # noqa: E402
+                               load_config)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a WSOL model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -36,31 +29,11 @@ def parse_args():
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate with the total batch size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, "key=value" (e.g. '
-        'data_root=/data/CUB_200_2011 sets every dataloader\'s data_root)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parser.parse_args()
 
 
 def merge_args(cfg, args):
-    cfg.launcher = args.launcher
-    apply_common_overrides(cfg, args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
@@ -82,11 +55,8 @@ def merge_args(cfg, args):
 
 def main():
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
-    if init_cpu_distributed(cfg.launcher):
-        cfg.model_wrapper_cfg = CPU_DDP_WRAPPER
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    cfg = merge_args(load_config(args), args)
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ expected path.
 """
 import os
 import os.path as osp
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import (Callable, Container, Dict, Iterator, List, Optional,
+                    Sequence, Tuple)
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -36,6 +37,26 @@ def read_rows(path: str,
                     f'{path}:{lineno}: expected {num_fields} fields, got '
                     f'{len(fields)}: {line!r}')
             yield lineno, fields
+
+
+def read_per_image(path: str, num_fields: int, known_ids: Container[str],
+                   ids_file: str, parse: Callable,
+                   sep: Optional[str] = None
+                   ) -> Dict[str, List[Tuple[int, object]]]:
+    """Read ``id value...`` lines into ``{id: [(line, parse(values)), ...]}``.
+
+    ``parse(values, path, lineno)`` converts the fields after the id; an id
+    not in ``known_ids`` raises ``ValueError`` naming ``ids_file``.
+    """
+    table: Dict[str, List[Tuple[int, object]]] = {}
+    for lineno, fields in read_rows(path, num_fields, sep=sep):
+        img_id = fields[0]
+        if img_id not in known_ids:
+            raise ValueError(f'{path}:{lineno}: unknown image id {img_id!r} '
+                             f'(not in {ids_file})')
+        table.setdefault(img_id, []).append(
+            (lineno, parse(fields[1:], path, lineno)))
+    return table
 
 
 def parse_int(value: str, path: str, lineno: int, what: str) -> int:

@@ -7,7 +7,8 @@ from PIL import Image
 
 from wsol_mm.registry import DATASETS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_float, parse_int, read_rows)
+                                parse_float, parse_int, read_per_image,
+                                read_rows)
 
 
 def read_image_size(path: str, where: str) -> Tuple[int, int]:
@@ -80,15 +81,8 @@ class CUB(BaseWSOLDataset):
         num_fields = {'image_class_labels.txt': 2,
                       'train_test_split.txt': 2,
                       'bounding_boxes.txt': 5}[name]
-        table: Dict[str, List[Tuple[int, object]]] = {}
-        for lineno, fields in read_rows(path, num_fields):
-            img_id = fields[0]
-            if img_id not in images:
-                raise ValueError(f'{path}:{lineno}: unknown image id '
-                                 f'{img_id!r} (not in images.txt)')
-            table.setdefault(img_id, []).append(
-                (lineno, parse(fields[1:], path, lineno)))
-        return table
+        return read_per_image(path, num_fields, images, 'images.txt',
+                              parse)
 
     def load_data_list(self) -> List[dict]:
         images_txt = self._file('images.txt')

@@ -4,7 +4,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from wsol_mm.registry import DATASETS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_float, parse_int, read_rows,
+                                parse_float, parse_int, read_per_image,
+                                read_rows,
                                 resolve_path)
 
 SPLITS = ('train', 'val', 'test')
@@ -81,15 +82,8 @@ class WSOLMetadataDataset(BaseWSOLDataset):
                         ) -> Dict[str, List[Tuple[int, object]]]:
         """Read ``path,value...`` lines into ``{path: [(line, parsed)]}``."""
         path = self._file(name)
-        table: Dict[str, List[Tuple[int, object]]] = {}
-        for lineno, fields in read_rows(path, num_fields, sep=','):
-            img_id = fields[0]
-            if img_id not in images:
-                raise ValueError(f'{path}:{lineno}: unknown image id '
-                                 f'{img_id!r} (not in image_ids.txt)')
-            table.setdefault(img_id, []).append(
-                (lineno, parse(fields[1:], path, lineno)))
-        return table
+        return read_per_image(path, num_fields, images, 'image_ids.txt',
+                              parse, sep=',')
 
     def _require_one(self, name: str, table: dict,
                      images: Dict[str, int]) -> None:
@@ -139,7 +133,6 @@ class WSOLMetadataDataset(BaseWSOLDataset):
                           [str(i) for i in range(max_label + 1)])
 
         loc_txt = self._file('localization.txt')
-        sizes_txt = self._file('image_sizes.txt')
         need_boxes = self.split != 'train'
         boxes: Dict[str, List[Tuple[int, object]]] = {}
         if need_boxes or osp.exists(loc_txt):

@@ -12,8 +12,8 @@ model = dict(
         depth=50,
         strides=(1, 2, 1, 1),
         out_indices=(3, ),
-        init_cfg=dict(
-            type='OptionalPretrained', checkpoint='torchvision://resnet50')),
+        # ImageNet weights; offline, a warning and a random initialisation.
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(
         type='CAMHead',
         num_classes=200,

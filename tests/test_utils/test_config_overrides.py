@@ -1,0 +1,81 @@
+"""apply_common_overrides: --cfg-options merging and data_root propagation."""
+import copy
+
+from mmengine.config import Config
+
+from wsol_mm.utils import apply_common_overrides
+
+
+def _cfg():
+    return Config(dict(
+        data_root='data/CUB_200_2011/',
+        model=dict(type='CAM', head=dict(num_classes=200)),
+        train_dataloader=dict(
+            batch_size=32,
+            dataset=dict(type='CUB', data_root='data/CUB_200_2011/',
+                         split='train')),
+        val_dataloader=dict(
+            batch_size=8,
+            dataset=dict(
+                type='RepeatDataset', times=2,
+                dataset=dict(type='CUB', data_root='data/CUB_200_2011/',
+                             split='val'))),
+        test_dataloader=dict(
+            batch_size=8,
+            dataset=dict(type='ConcatDataset', datasets=[
+                dict(type='CUB', data_root='data/a/', split='test'),
+                dict(type='WSOLMetadataDataset', data_root='data/b/'),
+                dict(type='NoRoot', ann_file='x.txt'),
+            ])),
+        val_evaluator=dict(type='WSOLMetric'),
+    ))
+
+
+def test_data_root_reaches_every_dataset():
+    cfg = _cfg()
+    apply_common_overrides(cfg, {'data_root': '/mnt/cub',
+                                 'train_dataloader.batch_size': 4})
+    assert cfg.data_root == '/mnt/cub'
+    assert cfg.train_dataloader.batch_size == 4
+    assert cfg.train_dataloader.dataset.data_root == '/mnt/cub'
+    assert cfg.train_dataloader.dataset.split == 'train'
+    wrapped = cfg.val_dataloader.dataset
+    assert wrapped.type == 'RepeatDataset' and wrapped.times == 2
+    assert 'data_root' not in wrapped  # not added where there was none
+    assert wrapped.dataset.data_root == '/mnt/cub'
+    concat = cfg.test_dataloader.dataset.datasets
+    assert [d.get('data_root') for d in concat] == ['/mnt/cub', '/mnt/cub',
+                                                   None]
+    assert cfg.val_dataloader.batch_size == 8
+    assert cfg.model.head.num_classes == 200
+
+
+def test_options_without_data_root_change_nothing_else():
+    cfg = _cfg()
+    before = copy.deepcopy(cfg.to_dict())
+    apply_common_overrides(cfg, {'model.head.num_classes': 3,
+                                 'val_evaluator.iou_thresholds': [30, 50]})
+    after = cfg.to_dict()
+    assert after['model']['head']['num_classes'] == 3
+    assert after['val_evaluator'] == dict(type='WSOLMetric',
+                                          iou_thresholds=[30, 50])
+    after['model']['head']['num_classes'] = 200
+    after['val_evaluator'] = before['val_evaluator']
+    assert after == before
+
+
+def test_no_options_is_a_no_op():
+    for options in (None, {}):
+        cfg = _cfg()
+        before = copy.deepcopy(cfg.to_dict())
+        apply_common_overrides(cfg, options)
+        assert cfg.to_dict() == before
+
+
+def test_missing_or_empty_dataloaders_are_skipped():
+    cfg = Config(dict(data_root='a/', train_dataloader=dict(
+        dataset=dict(type='CUB', data_root='a/')), test_dataloader=None))
+    apply_common_overrides(cfg, {'data_root': 'b/'})
+    assert cfg.train_dataloader.dataset.data_root == 'b/'
+    assert cfg.test_dataloader is None
+    assert 'val_dataloader' not in cfg
