@@ -7,8 +7,7 @@ use_repo_venv()
 
 from mmengine.logging import print_log  # noqa: E402
 
-from wsol_mm.utils.cli import (add_common_args, build_runner,  # noqa: E402
-                               load_config)
+from wsol_mm.utils.cli import add_common_args, load_config, run  # noqa: E402
 
 
 def parse_args():
@@ -50,7 +49,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(load_config(args), args)
-    build_runner(cfg).test()
+    run(cfg, 'test')
 
 
 if __name__ == '__main__':

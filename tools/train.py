@@ -5,8 +5,7 @@ from _repo_env import use_repo_venv
 
 use_repo_venv()
 
-from wsol_mm.utils.cli import (add_common_args, build_runner,  # noqa: E402
-                               load_config)
+from wsol_mm.utils.cli import add_common_args, load_config, run  # noqa: E402
 
 
 def parse_args():
@@ -56,7 +55,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(load_config(args), args)
-    build_runner(cfg).train()
+    run(cfg, 'train')
 
 
 if __name__ == '__main__':

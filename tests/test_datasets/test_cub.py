@@ -11,6 +11,8 @@ from mmengine.registry import DefaultScope
 
 from wsol_mm.datasets import CUB
 
+from _layout import protocol_test_pipeline, replace_line, write_lines
+
 # id: (relpath, label 1-based, is_train, (width, height), (x, y, w, h))
 IMAGES = {
     1: ('001.Alpha/alpha_1.jpg', 1, 1, (40, 30), (2.5, 3.0, 10.0, 20.0)),
@@ -31,8 +33,7 @@ def write_cub(root):
         cv2.imwrite(path, rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
 
     def write(name, lines):
-        with open(osp.join(root, name), 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+        write_lines(osp.join(root, name), lines)
 
     write('images.txt', [f'{i} {v[0]}' for i, v in IMAGES.items()])
     write('image_class_labels.txt', [f'{i} {v[1]}' for i, v in IMAGES.items()])
@@ -41,14 +42,6 @@ def write_cub(root):
           [f'{i} ' + ' '.join(map(str, v[4])) for i, v in IMAGES.items()])
     write('classes.txt', [f'{k + 1} {n}' for k, n in enumerate(CLASSES)])
     return str(root)
-
-
-def replace_line(path, lineno, text):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    lines[lineno - 1] = text
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
 
 
 @pytest.fixture
@@ -108,60 +101,44 @@ def test_missing_bounding_boxes(root):
         CUB(data_root=root)
 
 
-def test_wrong_column_count(root):
-    path = osp.join(root, 'bounding_boxes.txt')
-    replace_line(path, 3, '3 5.0 6.0 7.0')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:3:') +
-                       '.*expected 5 fields, got 4'):
-        CUB(data_root=root)
-
-
-def test_non_numeric_field(root):
-    path = osp.join(root, 'bounding_boxes.txt')
-    replace_line(path, 4, '4 1.0 two 3.0 4.0')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:4:') +
-                       ".*'two'"):
-        CUB(data_root=root, split='test')
-
-
-def test_box_outside_image(root):
-    path = osp.join(root, 'bounding_boxes.txt')
+# One bad line each: (split, file, line, replacement, exception, message
+# after its ``<file>:<line>:`` start).
+BAD_ANNOTATIONS = [
+    pytest.param('train', 'bounding_boxes.txt', 3, '3 5.0 6.0 7.0',
+                 ValueError, '.*expected 5 fields, got 4',
+                 id='wrong_column_count'),
+    pytest.param('test', 'bounding_boxes.txt', 4, '4 1.0 two 3.0 4.0',
+                 ValueError, ".*'two'", id='non_numeric_field'),
     # Image 1 is 40 wide: x + w = 2.5 + 38 = 40.5 > 40.
-    replace_line(path, 1, '1 2.5 3.0 38.0 20.0')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
-                       '.*outside its image of width 40'):
-        CUB(data_root=root)
-    # Exactly touching the border is fine.
+    pytest.param('train', 'bounding_boxes.txt', 1, '1 2.5 3.0 38.0 20.0',
+                 ValueError, '.*outside its image of width 40',
+                 id='box_outside_image'),
+    pytest.param('train', 'bounding_boxes.txt', 5, '5 10.0 10.0 -1.0 15.0',
+                 ValueError, '.*x1 < x0', id='negative_box_size'),
+    pytest.param('train', 'image_class_labels.txt', 2, '2 4', ValueError,
+                 '.*class label 4 is outside the 3 classes',
+                 id='label_above_classes'),
+    pytest.param('train', 'image_class_labels.txt', 2, '2 0', ValueError, '',
+                 id='label_zero'),
+    pytest.param('train', 'train_test_split.txt', 3, '33 1', ValueError,
+                 ".*unknown image id '33'", id='unknown_image_id'),
+]
+
+
+@pytest.mark.parametrize('split,name,line,text,exc,fragment', BAD_ANNOTATIONS)
+def test_bad_annotation(root, split, name, line, text, exc, fragment):
+    path = osp.join(root, name)
+    replace_line(path, line, text)
+    with pytest.raises(exc, match=re.escape(f'{path}:{line}:') + fragment):
+        CUB(data_root=root, split=split)
+
+
+def test_box_touching_border(root):
+    # Image 1 is 40 x 30: a box exactly touching its border is fine.
+    path = osp.join(root, 'bounding_boxes.txt')
     replace_line(path, 1, '1 2.5 3.0 37.5 27.0')
     info = CUB(data_root=root).get_data_info(0)
     np.testing.assert_array_equal(info['gt_bboxes'], [[2.5, 3, 40, 30]])
-
-
-def test_negative_box_size(root):
-    path = osp.join(root, 'bounding_boxes.txt')
-    replace_line(path, 5, '5 10.0 10.0 -1.0 15.0')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:5:') +
-                       '.*x1 < x0'):
-        CUB(data_root=root)
-
-
-def test_label_outside_classes(root):
-    path = osp.join(root, 'image_class_labels.txt')
-    replace_line(path, 2, '2 4')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
-                       '.*class label 4 is outside the 3 classes'):
-        CUB(data_root=root)
-    replace_line(path, 2, '2 0')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:2:')):
-        CUB(data_root=root)
-
-
-def test_unknown_image_id(root):
-    path = osp.join(root, 'train_test_split.txt')
-    replace_line(path, 3, '33 1')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:3:') +
-                       ".*unknown image id '33'"):
-        CUB(data_root=root)
 
 
 def test_missing_image_file(root):
@@ -213,11 +190,7 @@ def test_full_pipeline(root):
             data_root=root,
             split='train',
             test_mode=True,
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='Resize', size=(224, 224)),
-                dict(type='PackWSOLInputs')
-            ])
+            pipeline=protocol_test_pipeline())
     packed = dataset[1]
     assert packed['inputs'].shape == (3, 224, 224)
     sample = packed['data_samples']

@@ -16,6 +16,8 @@ from wsol_mm.datasets.transforms import (CenterCrop, LoadWSOLImageFromFile,
 from wsol_mm.registry import TRANSFORMS
 from wsol_mm.structures.wsol_data_sample import WSOLDataSample
 
+from _layout import protocol_test_pipeline
+
 
 def results_of(height, width, boxes, **extra):
     img = np.arange(height * width * 3, dtype=np.int64).reshape(
@@ -303,11 +305,7 @@ def test_full_test_pipeline_matches_protocol(tmp_path):
             str(tmp_path / 'metadata'),
             split='test',
             test_mode=True,
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='Resize', size=(224, 224)),
-                dict(type='PackWSOLInputs')
-            ])
+            pipeline=protocol_test_pipeline())
     for idx, name in enumerate(ids):
         packed = dataset[idx]
         sample = packed['data_samples']

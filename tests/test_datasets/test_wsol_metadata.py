@@ -10,6 +10,8 @@ from mmengine.registry import DefaultScope
 
 from wsol_mm.datasets import WSOLMetadataDataset
 
+from _layout import replace_line, write_lines
+
 # path: (label, (width, height))
 IMAGES = {
     'c0/x.jpg': (0, (40, 30)),
@@ -24,19 +26,6 @@ SPLITS = {
         boxes=[('c0/y.jpg', '0,0,20,20'), ('c1/z.jpg', '3,4,10,50'),
                ('c0/y.jpg', '5.5,6,7.25,8')]),
 }
-
-
-def write_lines(path, lines):
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-
-
-def replace_line(path, lineno, text):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    lines[lineno - 1] = text
-    write_lines(path, lines)
 
 
 @pytest.fixture
@@ -140,10 +129,6 @@ def test_label_outside_classes(layout):
     with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
                        '.*class label 1 is outside the 1 classes'):
         WSOLMetadataDataset(data_root, meta, split='test', classes=('a', ))
-    replace_line(path, 2, 'c0/y.jpg,-1')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
-                       '.*class label -1'):
-        WSOLMetadataDataset(data_root, meta, split='test')
 
 
 def test_missing_localization(layout):
@@ -154,68 +139,47 @@ def test_missing_localization(layout):
         WSOLMetadataDataset(data_root, meta, split='test')
 
 
-def test_wrong_column_count(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'test', 'localization.txt')
-    replace_line(path, 2, 'c1/z.jpg,3,4,10')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
-                       '.*expected 5 fields, got 4'):
-        WSOLMetadataDataset(data_root, meta, split='test')
-
-
-def test_non_numeric_size(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'test', 'image_sizes.txt')
-    replace_line(path, 1, 'c1/z.jpg,30,fifty')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
-                       ".*'fifty'"):
-        WSOLMetadataDataset(data_root, meta, split='test')
-
-
-def test_box_outside_image(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'test', 'localization.txt')
+# One bad annotation file each: (split, file, line, content, exception,
+# message after its ``<file>:<line>:`` start). With a line, ``content``
+# replaces that line; with ``None``, the whole file is rewritten as the lines
+# ``content`` and the message starts with ``<file>:``.
+BAD_ANNOTATIONS = [
+    pytest.param('test', 'class_labels.txt', 2, 'c0/y.jpg,-1', ValueError,
+                 '.*class label -1', id='negative_label'),
+    pytest.param('test', 'localization.txt', 2, 'c1/z.jpg,3,4,10',
+                 ValueError, '.*expected 5 fields, got 4',
+                 id='wrong_column_count'),
+    pytest.param('test', 'image_sizes.txt', 1, 'c1/z.jpg,30,fifty',
+                 ValueError, ".*'fifty'", id='non_numeric_size'),
     # z is 30 x 50; y1 = 51 > 50.
-    replace_line(path, 2, 'c1/z.jpg,3,4,10,51')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:2:') +
-                       '.*outside its image of width 30 and height 50'):
-        WSOLMetadataDataset(data_root, meta, split='test')
+    pytest.param('test', 'localization.txt', 2, 'c1/z.jpg,3,4,10,51',
+                 ValueError, '.*outside its image of width 30 and height 50',
+                 id='box_outside_image'),
+    pytest.param('test', 'localization.txt', 3, 'c0/y.jpg,8,6,7.25,8',
+                 ValueError, '.*x1 < x0', id='reversed_box'),
+    pytest.param('test', 'localization.txt', 1, 'c0/x.jpg,0,0,1,1',
+                 ValueError, ".*unknown image id 'c0/x.jpg'",
+                 id='unknown_image_id'),
+    pytest.param('test', 'localization.txt', None, ['c0/y.jpg,0,0,20,20'],
+                 ValueError, ".*'c1/z.jpg'.*no box", id='image_without_box'),
+    pytest.param('val', 'class_labels.txt', None, [], ValueError,
+                 ".*'c0/x.jpg'.*0 lines", id='image_without_label'),
+]
 
 
-def test_reversed_box(layout):
+@pytest.mark.parametrize('split,name,line,content,exc,fragment',
+                         BAD_ANNOTATIONS)
+def test_bad_annotation(layout, split, name, line, content, exc, fragment):
     data_root, meta = layout
-    path = osp.join(meta, 'test', 'localization.txt')
-    replace_line(path, 3, 'c0/y.jpg,8,6,7.25,8')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:3:') +
-                       '.*x1 < x0'):
-        WSOLMetadataDataset(data_root, meta, split='test')
-
-
-def test_unknown_image_id(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'test', 'localization.txt')
-    replace_line(path, 1, 'c0/x.jpg,0,0,1,1')
-    with pytest.raises(ValueError, match=re.escape(f'{path}:1:') +
-                       ".*unknown image id 'c0/x.jpg'"):
-        WSOLMetadataDataset(data_root, meta, split='test')
-
-
-def test_image_without_box(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'test', 'localization.txt')
-    write_lines(path, ['c0/y.jpg,0,0,20,20'])
-    with pytest.raises(ValueError, match=re.escape(path) +
-                       ".*'c1/z.jpg'.*no box"):
-        WSOLMetadataDataset(data_root, meta, split='test')
-
-
-def test_image_without_label(layout):
-    data_root, meta = layout
-    path = osp.join(meta, 'val', 'class_labels.txt')
-    write_lines(path, [])
-    with pytest.raises(ValueError, match=re.escape(path) +
-                       ".*'c0/x.jpg'.*0 lines"):
-        WSOLMetadataDataset(data_root, meta, split='val')
+    path = osp.join(meta, split, name)
+    if line is None:
+        write_lines(path, content)
+        prefix = re.escape(f'{path}:')
+    else:
+        replace_line(path, line, content)
+        prefix = re.escape(f'{path}:{line}:')
+    with pytest.raises(exc, match=prefix + fragment):
+        WSOLMetadataDataset(data_root, meta, split=split)
 
 
 def test_missing_image_file(layout):

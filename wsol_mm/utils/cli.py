@@ -7,7 +7,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from .config import apply_common_overrides
-from .distributed import CPU_DDP_WRAPPER, init_cpu_distributed
+from .distributed import (CPU_DDP_WRAPPER, init_cpu_distributed,
+                          shutdown_distributed)
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +41,17 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def run(cfg: Config, mode: str) -> dict:
+    """Build the runner of ``cfg`` and run ``mode`` ('train' or 'test');
+    returns the metrics of a test. The process group, if any, is shut down
+    afterwards."""
+    try:
+        runner = build_runner(cfg)
+        return getattr(runner, mode)()
+    finally:
+        shutdown_distributed()
 
 
 def build_runner(cfg: Config) -> Runner:

@@ -33,3 +33,15 @@ def init_cpu_distributed(launcher: str, timeout_s: int = 1800) -> bool:
 
 
 CPU_DDP_WRAPPER = dict(type='MMDistributedDataParallel', device_ids=None)
+
+
+def shutdown_distributed() -> None:
+    """Destroy the process group once the work is done.
+
+    MMEngine leaves it to the interpreter's exit, where gloo's threads can
+    abort the process ("terminate called without an active exception") after
+    a successful run.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
