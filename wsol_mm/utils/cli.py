@@ -1,5 +1,6 @@
 """What tools/train.py and tools/test.py share: options, config, runner."""
 import argparse
+import gc
 import os
 import os.path as osp
 
@@ -45,12 +46,17 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def run(cfg: Config, mode: str) -> dict:
     """Build the runner of ``cfg`` and run ``mode`` ('train' or 'test');
-    returns the metrics of a test. The process group, if any, is shut down
-    afterwards."""
+    returns the metrics of a test.
+
+    The runner (whose DDP reducer holds gloo work objects and sits in
+    reference cycles) is collected and the process group destroyed before
+    the interpreter exits: gloo objects freed during interpreter teardown can
+    abort a process whose work had finished.
+    """
     try:
-        runner = build_runner(cfg)
-        return getattr(runner, mode)()
+        return getattr(build_runner(cfg), mode)()
     finally:
+        gc.collect()
         shutdown_distributed()
 
 
