@@ -5,6 +5,8 @@ from _repo_env import use_repo_venv
 
 use_repo_venv()
 
+from mmengine.device import get_device  # noqa: E402
+
 from wsol_mm.utils.cli import add_common_args, load_config, run  # noqa: E402
 
 
@@ -34,6 +36,9 @@ def parse_args():
 
 def merge_args(cfg, args):
     if args.amp:
+        if get_device() == 'cpu':
+            raise SystemExit('--amp needs a GPU (or NPU/MLU): MMEngine\'s '
+                             'AmpOptimWrapper does not train on the CPU')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
