@@ -13,7 +13,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def use_repo_venv() -> None:
     if importlib.util.find_spec('mmengine') is not None:
-        if REPO_ROOT not in sys.path:  # wsol_mm without installing it
+        # The repository root: wsol_mm without installing it, and
+        # projects.<name> for a config's custom_imports.
+        if REPO_ROOT not in sys.path:
             sys.path.insert(0, REPO_ROOT)
         return
     venv_python = os.path.join(REPO_ROOT, '.venv', 'bin', 'python')

@@ -32,6 +32,7 @@ def init_cpu_distributed(launcher: str, timeout_s: int = 1800) -> bool:
     return True
 
 
+# The model wrapper for a gloo group: DDP on CPU tensors takes no device ids.
 CPU_DDP_WRAPPER = dict(type='MMDistributedDataParallel', device_ids=None)
 
 
