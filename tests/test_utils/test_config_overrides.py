@@ -79,3 +79,38 @@ def test_missing_or_empty_dataloaders_are_skipped():
     assert cfg.train_dataloader.dataset.data_root == 'b/'
     assert cfg.test_dataloader is None
     assert 'val_dataloader' not in cfg
+
+
+def _cub_config(data_root, num_classes):
+    from mmengine.config import Config
+    return Config(dict(
+        default_scope='wsol_mm',
+        model=dict(type='CAM', head=dict(type='CAMHead',
+                                         num_classes=num_classes)),
+        train_dataloader=dict(dataset=dict(
+            type='CUB', data_root=data_root, split='train', pipeline=[]))))
+
+
+def test_num_classes_none_follows_the_train_dataset(tmp_path):
+    from wsol_mm.datasets.synthetic import generate_synthetic_dataset
+    from wsol_mm.utils.config import resolve_num_classes
+    generate_synthetic_dataset(str(tmp_path), num_classes=3,
+                               train_per_class=1, test_per_class=1,
+                               min_size=32, max_size=40)
+    cfg = _cub_config(str(tmp_path), None)
+    resolve_num_classes(cfg)
+    assert cfg.model.head.num_classes == 3
+
+    explicit = _cub_config(str(tmp_path), 7)
+    resolve_num_classes(explicit)
+    assert explicit.model.head.num_classes == 7
+
+
+def test_num_classes_none_without_data_is_an_error():
+    import pytest
+    from mmengine.config import Config
+
+    from wsol_mm.utils.config import resolve_num_classes
+    cfg = Config(dict(model=dict(head=dict(num_classes=None))))
+    with pytest.raises(ValueError, match='model.head.num_classes is None'):
+        resolve_num_classes(cfg)

@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from .config import apply_common_overrides
+from .config import apply_common_overrides, resolve_num_classes
 from .distributed import (CPU_DDP_WRAPPER, init_cpu_distributed,
                           shutdown_distributed)
 
@@ -31,7 +31,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
 
 def load_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with the common options applied; the
-    work dir defaults to ``work_dirs/<config name>``."""
+    work dir defaults to ``work_dirs/<config name>``, a ``None``
+    ``model.head.num_classes`` becomes the dataset's class count."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -41,6 +42,7 @@ def load_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    resolve_num_classes(cfg)
     return cfg
 
 
