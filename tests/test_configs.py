@@ -28,6 +28,8 @@ def test_config_builds(path):
     model_cfg = cfg.model.copy()
     if 'backbone' in model_cfg:
         model_cfg.backbone.init_cfg = None  # no download in tests
+    if 'head' in model_cfg and model_cfg.head.get('num_classes', 1) is None:
+        model_cfg.head.num_classes = 2  # counted from the dataset at run time
     model = MODELS.build(model_cfg)
     assert model.test_cfg['cam_threshold'] == 0.2
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

@@ -236,7 +236,25 @@ def test_cli(tmp_path):
             '--test-per-class', '1', '--seed', '5', '--layouts', 'cub', 'wsol'
         ])
     printed = stdout.getvalue()
-    assert 'wrote 6 train and 2 test images of 2 classes' in printed
-    assert osp.join(out, 'bounding_boxes.txt') in printed
-    assert osp.join(out, 'metadata', 'test', 'localization.txt') in printed
+    # val: the default 5 per class, capped at the 3 train images per class.
+    assert "counts={'train': 6, 'val': 6, 'test': 2}" in printed
+    assert f"metadata_root={osp.join(out, 'metadata')}" in printed
+    assert osp.isfile(osp.join(out, 'metadata', 'test', 'localization.txt'))
     assert len(CUB(out, split='train')) == 6
+
+
+def test_cli_writes_each_release_layout_in_its_own_folder(tmp_path):
+    script = osp.join(
+        osp.dirname(__file__), '..', '..', 'tools', 'misc',
+        'generate_synthetic_data.py')
+    module = runpy.run_path(script, run_name='generate_synthetic_data')
+    with contextlib.redirect_stdout(io.StringIO()):
+        module['main']([str(tmp_path / 'inat'), '--layouts', 'inatloc500',
+                        '--train-per-class', '1', '--test-per-class', '1',
+                        '--val-per-class', '1'])
+    assert osp.isfile(tmp_path / 'inat' / 'metadata' / 'test' /
+                      'image_sizes.txt')
+    with pytest.raises(SystemExit), \
+            contextlib.redirect_stderr(io.StringIO()):
+        module['main']([str(tmp_path / 'both'), '--layouts', 'cub',
+                        'inatloc500'])

@@ -114,3 +114,21 @@ def test_num_classes_none_without_data_is_an_error():
     cfg = Config(dict(model=dict(head=dict(num_classes=None))))
     with pytest.raises(ValueError, match='model.head.num_classes is None'):
         resolve_num_classes(cfg)
+
+
+def test_top_level_level_reaches_datasets_that_have_it():
+    from mmengine.config import Config
+
+    from wsol_mm.utils.config import apply_common_overrides
+    cfg = Config(dict(
+        train_dataloader=dict(dataset=dict(
+            type='SubsampleDataset', num_per_class=2,
+            dataset=dict(type='INatLoc500', level='species'))),
+        val_dataloader=dict(dataset=dict(type='CUB', data_root='x')),
+        test_dataloader=dict(dataset=dict(type='INatLoc500',
+                                          level='species'))))
+    apply_common_overrides(cfg, {'level': 'genus'})
+    assert cfg.train_dataloader.dataset.dataset.level == 'genus'
+    assert cfg.test_dataloader.dataset.level == 'genus'
+    assert 'level' not in cfg.train_dataloader.dataset
+    assert 'level' not in cfg.val_dataloader.dataset

@@ -1,37 +1,10 @@
 """The built-in demo data: synthetic CUB-layout data made on first use."""
-import os
-import os.path as osp
-import shutil
-import tempfile
 from typing import Optional
-
-from mmengine.dist import barrier, get_rank
-from mmengine.logging import print_log
 
 from wsol_mm.registry import DATASETS
 from .cub import CUB
 from .synthetic import generate_synthetic_dataset
-
-
-def ensure_synthetic_cub(data_root: str, generator: Optional[dict]) -> None:
-    """Write the synthetic dataset at ``data_root`` unless it is there.
-
-    Rank 0 writes into a temporary folder that is renamed when complete, so
-    an interrupted run never leaves a half-written dataset behind; the other
-    ranks wait for it.
-    """
-    if not osp.exists(osp.join(data_root, 'images.txt')) and get_rank() == 0:
-        parent = osp.dirname(osp.abspath(data_root))
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix='.synthetic-', dir=parent)
-        try:
-            generate_synthetic_dataset(staging, **(generator or {}))
-            os.replace(staging, data_root)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        print_log(f'Wrote the synthetic demo dataset to {data_root}',
-                  logger='current')
-    barrier()
+from .write_once import write_once
 
 
 @DATASETS.register_module()
@@ -49,5 +22,9 @@ class SyntheticCUB(CUB):
 
     def __init__(self, data_root: str, generator: Optional[dict] = None,
                  **kwargs):
-        ensure_synthetic_cub(data_root, generator)
+        write_once(
+            data_root, 'images.txt',
+            lambda folder: generate_synthetic_dataset(folder,
+                                                      **(generator or {})),
+            'synthetic CUB-layout data')
         super().__init__(data_root=data_root, **kwargs)

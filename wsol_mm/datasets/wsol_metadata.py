@@ -41,7 +41,14 @@ class WSOLMetadataDataset(BaseWSOLDataset):
             of a file with one name per line (resolved like
             ``metadata_root``). Defaults to ``str(i)`` for ``i`` in
             ``range(max label + 1)``.
+        image_ids_subset (str, optional): The name of a file of
+            ``metadata_root/<split>/`` listing a subset of ``image_ids.txt``
+            (e.g. ``'image_ids_proxy.txt'``); the items are then that subset,
+            in its order. Defaults to None (every image).
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
+
+    Subclasses with another ``localization.txt`` format override
+    :meth:`_read_localization`.
     """
 
     def __init__(self,
@@ -49,6 +56,7 @@ class WSOLMetadataDataset(BaseWSOLDataset):
                  metadata_root: str,
                  split: str = 'train',
                  classes: Union[Sequence[str], str, None] = None,
+                 image_ids_subset: Optional[str] = None,
                  **kwargs):
         if split not in SPLITS:
             raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
@@ -57,6 +65,7 @@ class WSOLMetadataDataset(BaseWSOLDataset):
         self.metadata_dir = osp.join(
             resolve_path(metadata_root, data_root), split)
         self._classes_arg = classes
+        self.image_ids_subset = image_ids_subset
         super().__init__(data_root=data_root, **kwargs)
 
     def _file(self, name: str) -> str:
@@ -85,9 +94,10 @@ class WSOLMetadataDataset(BaseWSOLDataset):
         return read_per_image(path, num_fields, images, 'image_ids.txt',
                               parse, sep=',')
 
-    def _require_one(self, name: str, table: dict,
-                     images: Dict[str, int]) -> None:
-        ids_txt = self._file('image_ids.txt')
+    def _require_one(self, name: str, table: dict, images: Dict[str, int],
+                     ids_txt: Optional[str] = None) -> None:
+        """Every image of ``images`` (listed in ``ids_txt``) has one line."""
+        ids_txt = ids_txt or self._file('image_ids.txt')
         for img_id, lineno in images.items():
             count = len(table.get(img_id, []))
             if count != 1:
@@ -95,24 +105,29 @@ class WSOLMetadataDataset(BaseWSOLDataset):
                     f'{self._file(name)}: image {img_id!r} '
                     f'({ids_txt}:{lineno}) has {count} lines, expected 1')
 
-    def load_data_list(self) -> List[dict]:
-        ids_txt = self._file('image_ids.txt')
+    @staticmethod
+    def _read_ids(path: str) -> Dict[str, int]:
+        """``{image path: line}`` of an ``image_ids.txt``-like file."""
         images: Dict[str, int] = {}
-        for lineno, (img_id, ) in read_rows(ids_txt, 1, sep=','):
+        for lineno, (img_id, ) in read_rows(path, 1, sep=','):
             if img_id in images:
                 raise ValueError(
-                    f'{ids_txt}:{lineno}: image {img_id!r} appears twice')
+                    f'{path}:{lineno}: image {img_id!r} appears twice')
             images[img_id] = lineno
+        return images
 
-        given = self._given_classes()
+    def _read_localization(self, images: Dict[str, int],
+                           items: Dict[str, int],
+                           items_txt: str) -> Dict[str, dict]:
+        """The localization fields of every item: ``{path: dict(...)}``.
 
-        def parse_label(fields, path, lineno):
-            label = parse_int(fields[0], path, lineno, 'class label')
-            if label < 0 or (given is not None and label >= len(given)):
-                num = 'the' if given is None else f'the {len(given)}'
-                raise ValueError(f'{path}:{lineno}: class label {label} is '
-                                 f'outside {num} classes')
-            return label
+        ``images`` are all the images of ``image_ids.txt``, ``items`` those
+        of the dataset (listed in ``items_txt``). Here: ``gt_bboxes`` from
+        ``path,x0,y0,x1,y1`` lines checked against ``image_sizes.txt``.
+        """
+        loc_txt = self._file('localization.txt')
+        need_boxes = self.split != 'train'
+        boxes: Dict[str, List[Tuple[int, object]]] = {}
 
         def parse_size(fields, path, lineno):
             size = [parse_int(v, path, lineno, 'image size') for v in fields]
@@ -125,16 +140,6 @@ class WSOLMetadataDataset(BaseWSOLDataset):
             return [parse_float(v, path, lineno, 'box coordinate')
                     for v in fields]
 
-        labels = self._read_per_image('class_labels.txt', images, 2,
-                                      parse_label)
-        self._require_one('class_labels.txt', labels, images)
-        max_label = max((rows[0][1] for rows in labels.values()), default=-1)
-        self._set_classes(given if given is not None else
-                          [str(i) for i in range(max_label + 1)])
-
-        loc_txt = self._file('localization.txt')
-        need_boxes = self.split != 'train'
-        boxes: Dict[str, List[Tuple[int, object]]] = {}
         if need_boxes or osp.exists(loc_txt):
             boxes = self._read_per_image('localization.txt', images, 5,
                                          parse_box)
@@ -145,21 +150,57 @@ class WSOLMetadataDataset(BaseWSOLDataset):
                 width, height = sizes[img_id][0][1]
                 for lineno, box in rows:
                     check_box(box, width, height, loc_txt, lineno)
-
-        data_list = []
-        for img_id, lineno in images.items():
-            img_path = osp.join(self.data_root, img_id)
-            if not osp.isfile(img_path):
-                raise FileNotFoundError(
-                    f'{ids_txt}:{lineno}: image file not found: {img_path}')
+        fields = {}
+        for img_id, lineno in items.items():
             rows = boxes.get(img_id, [])
             if need_boxes and not rows:
                 raise ValueError(f'{loc_txt}: image {img_id!r} '
-                                 f'({ids_txt}:{lineno}) has no box')
+                                 f'({items_txt}:{lineno}) has no box')
+            fields[img_id] = dict(
+                gt_bboxes=boxes_array([box for _, box in rows]))
+        return fields
+
+    def load_data_list(self) -> List[dict]:
+        ids_txt = self._file('image_ids.txt')
+        images = self._read_ids(ids_txt)
+        items, items_txt = images, ids_txt
+        if self.image_ids_subset is not None:
+            items_txt = self._file(self.image_ids_subset)
+            items = self._read_ids(items_txt)
+            for img_id, lineno in items.items():
+                if img_id not in images:
+                    raise ValueError(f'{items_txt}:{lineno}: image {img_id!r} '
+                                     f'is not in {ids_txt}')
+
+        given = self._given_classes()
+
+        def parse_label(fields, path, lineno):
+            label = parse_int(fields[0], path, lineno, 'class label')
+            if label < 0 or (given is not None and label >= len(given)):
+                num = 'the' if given is None else f'the {len(given)}'
+                raise ValueError(f'{path}:{lineno}: class label {label} is '
+                                 f'outside {num} classes')
+            return label
+
+        labels = self._read_per_image('class_labels.txt', images, 2,
+                                      parse_label)
+        self._require_one('class_labels.txt', labels, items, items_txt)
+        max_label = max((rows[0][1] for rows in labels.values()), default=-1)
+        self._set_classes(given if given is not None else
+                          [str(i) for i in range(max_label + 1)])
+
+        localization = self._read_localization(images, items, items_txt)
+
+        data_list = []
+        for img_id, lineno in items.items():
+            img_path = osp.join(self.data_root, img_id)
+            if not osp.isfile(img_path):
+                raise FileNotFoundError(
+                    f'{items_txt}:{lineno}: image file not found: {img_path}')
             data_list.append(
                 dict(
                     img_path=img_path,
                     img_id=img_id,
                     gt_label=labels[img_id][0][1],
-                    gt_bboxes=boxes_array([box for _, box in rows])))
+                    **localization[img_id]))
         return data_list

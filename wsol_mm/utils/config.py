@@ -10,35 +10,43 @@ from wsol_mm.registry import DATASETS
 DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def _set_data_root(dataset_cfg, data_root: str) -> None:
-    """Set ``data_root`` in a dataset config and in the datasets it wraps."""
+# Top-level --cfg-options keys that reach every dataset config holding them.
+DATASET_KEYS = ('data_root', 'level')
+
+
+def _set_dataset_key(dataset_cfg, key: str, value) -> None:
+    """Set ``key`` in a dataset config that has it, and in the datasets it
+    wraps."""
     if isinstance(dataset_cfg, (list, tuple)):
         for item in dataset_cfg:
-            _set_data_root(item, data_root)
+            _set_dataset_key(item, key, value)
         return
     if not isinstance(dataset_cfg, dict):
         return
-    if 'data_root' in dataset_cfg:
-        dataset_cfg['data_root'] = data_root
-    for key in ('dataset', 'datasets'):
-        _set_data_root(dataset_cfg.get(key), data_root)
+    if key in dataset_cfg:
+        dataset_cfg[key] = value
+    for child in ('dataset', 'datasets'):
+        _set_dataset_key(dataset_cfg.get(child), key, value)
 
 
 def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
     """Merge ``--cfg-options`` into ``cfg``.
 
-    A top-level ``data_root=PATH`` also reaches every dataloader's dataset:
-    the config variable ``data_root`` was substituted when the file was read,
-    so overriding the variable alone would change nothing.
+    A top-level ``data_root=PATH`` or ``level=NAME`` (the label level of a
+    hierarchical dataset) also reaches every dataloader's dataset that has
+    that key: config variables were substituted when the file was read, so
+    overriding the variable alone would change nothing.
     """
     if not cfg_options:
         return
     cfg.merge_from_dict(cfg_options)
-    if 'data_root' in cfg_options:
-        for key in DATALOADER_KEYS:
-            loader = cfg.get(key)
+    for key in DATASET_KEYS:
+        if key not in cfg_options:
+            continue
+        for loader_key in DATALOADER_KEYS:
+            loader = cfg.get(loader_key)
             if loader:
-                _set_data_root(loader.get('dataset'), cfg_options['data_root'])
+                _set_dataset_key(loader.get('dataset'), key, cfg_options[key])
 
 
 def resolve_num_classes(cfg: Config) -> None:

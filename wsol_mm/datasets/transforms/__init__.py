@@ -4,10 +4,15 @@ mmcv's ``LoadImageFromFile`` is reachable by that name through MMEngine's
 root registry; ``LoadWSOLImageFromFile`` names the file on every failure.
 """
 from .formatting import PackWSOLInputs
+from .hide_and_seek import HideAndSeek
+from .load_wsol_mask import LoadWSOLMask
 from .loading import LoadWSOLImageFromFile
+from .paired_views import PairedViews, inverse_warp
 from .processing import CenterCrop, RandomCrop, RandomFlip, Resize, crop
+from .random_resized_crop import RandomResizedCrop
 
 __all__ = [
-    'PackWSOLInputs', 'LoadWSOLImageFromFile', 'Resize', 'RandomCrop',
-    'CenterCrop', 'RandomFlip', 'crop'
+    'PackWSOLInputs', 'LoadWSOLImageFromFile', 'LoadWSOLMask', 'Resize',
+    'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
+    'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop'
 ]

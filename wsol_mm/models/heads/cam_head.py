@@ -47,14 +47,27 @@ class CAMHead(BaseModule):
 
     def loss(self, feature_map: torch.Tensor,
              data_samples: List[WSOLDataSample]) -> dict:
+        """Loss on the soft targets ``gt_score`` (set by batch
+        augmentations such as CutMix) when every sample has one, else on
+        ``gt_label``; the accuracy counts the target's argmax."""
         logits = self(feature_map)
-        target = torch.cat([ds.gt_label for ds in data_samples])
-        if int(target.max()) >= self.num_classes or int(target.min()) < 0:
-            raise ValueError(
-                f'a label of {target.tolist()} is outside [0, '
-                f'{self.num_classes}); check model.head.num_classes')
+        if all('gt_score' in ds for ds in data_samples):
+            target = torch.stack([ds.gt_score for ds in data_samples]).to(
+                logits)
+            if target.shape != logits.shape:
+                raise ValueError(
+                    f'gt_score of shape {tuple(target.shape[1:])} for '
+                    f'{self.num_classes} classes; check num_classes')
+            hard_target = target.argmax(1)
+        else:
+            target = torch.cat([ds.gt_label for ds in data_samples])
+            if int(target.max()) >= self.num_classes or int(target.min()) < 0:
+                raise ValueError(
+                    f'a label of {target.tolist()} is outside [0, '
+                    f'{self.num_classes}); check model.head.num_classes')
+            hard_target = target
         with torch.no_grad():
-            accuracy = (logits.argmax(1) == target).float().mean() * 100
+            accuracy = (logits.argmax(1) == hard_target).float().mean() * 100
         return dict(loss_cls=self.loss_module(logits, target),
                     accuracy=accuracy)
 

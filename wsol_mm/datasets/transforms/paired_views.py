@@ -1,0 +1,255 @@
+"""A second, transformed view of the image for SLT-Net's VST loss.
+
+``PairedViews`` adds the view; :func:`inverse_warp` brings a map computed on
+it back onto the original's grid. Coordinates are continuous: pixel ``i``
+spans ``[i, i + 1)``, an image of width ``W`` covers ``[0, W]``.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import cv2
+import mmcv
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
+from mmpretrain.datasets.transforms import ColorJitter
+
+from wsol_mm.registry import TRANSFORMS
+from .hide_and_seek import IMAGENET_BGR_MEAN
+
+
+def _shift_hue(img: np.ndarray, factor: float) -> np.ndarray:
+    """Rotate the hue of a BGR image by ``factor`` turns (mmcv's
+    ``adjust_hue`` overflows for negative factors under NumPy 2)."""
+    if img.ndim != 3 or img.shape[2] != 3:
+        return img
+    hsv = cv2.cvtColor(
+        np.clip(img, 0, 255).astype(np.uint8), cv2.COLOR_BGR2HSV_FULL)
+    shift = int(round(factor * 255))
+    hsv[..., 0] = ((hsv[..., 0].astype(np.int32) + shift) % 256).astype(
+        np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR_FULL).astype(img.dtype)
+
+
+def _pixel_centre_matrix(affine: np.ndarray) -> np.ndarray:
+    """The same map for OpenCV's coordinates, where pixel centres are
+    integers: ``u = x - 0.5``."""
+    matrix = np.array(affine, dtype=np.float64)
+    matrix[:, 2] += 0.5 * matrix[:, :2].sum(axis=1) - 0.5
+    return matrix
+
+
+@TRANSFORMS.register_module()
+class PairedViews(BaseTransform):
+    """Keep ``img``; add ``img_view2``, jittered, maybe flipped and scaled.
+
+    View 2 has the original's size: colour jitter (factors and order drawn
+    by MMPretrain's ``ColorJitter``), then a scale by ``s`` drawn uniformly
+    from ``scale_range`` about the image centre (``s > 1`` zooms in and cuts
+    the border, ``s < 1`` zooms out: view-2 pixels whose centre comes from
+    outside the original's ``[0, W] x [0, H]`` take ``fill``, edge pixels
+    are replicated up to that border), then a horizontal flip with
+    probability ``flip_prob``. The geometric part is stored as
+    ``view2_affine``, a float64 2x3 matrix ``A`` with ``[x', y'] = A @ [x, y,
+    1]`` from original to view-2 continuous coordinates::
+
+        x' = s * (x - W / 2) + W / 2      (flipped: x' -> W - x')
+        y' = s * (y - H / 2) + H / 2
+
+    ``view2_scale`` and ``view2_flip`` record the draws. Boxes and masks are
+    left alone (they describe the original view). Training-only.
+
+    Args:
+        color_jitter (dict, optional): ``ColorJitter``'s ``brightness``,
+            ``contrast``, ``saturation`` and ``hue`` ranges, applied with
+            OpenCV; None for no jitter.
+        flip_prob (float): Probability of the horizontal flip.
+        scale_range (tuple): ``(min, max)`` of ``s``; SLT-Net gives no
+            values, (0.75, 1.25) is our choice.
+        interpolation (str): 'bilinear' or 'nearest' for the image warp.
+        fill (float | Sequence[float]): Value of the padded border, the
+            dataset mean in the image's channel order by default.
+    """
+
+    _CV2_FLAGS = dict(bilinear=cv2.INTER_LINEAR, nearest=cv2.INTER_NEAREST)
+
+    def __init__(self,
+                 color_jitter: Optional[dict] = dict(
+                     brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),
+                 flip_prob: float = 0.5,
+                 scale_range: Tuple[float, float] = (0.75, 1.25),
+                 interpolation: str = 'bilinear',
+                 fill: Union[float, Sequence[float]] = IMAGENET_BGR_MEAN):
+        if not 0 <= flip_prob <= 1:
+            raise ValueError(f'flip_prob must be in [0, 1], got {flip_prob}')
+        scale_range = tuple(float(s) for s in scale_range)
+        if len(scale_range) != 2 or not 0 < scale_range[0] <= scale_range[1]:
+            raise ValueError(f'scale_range must be 0 < min <= max, got '
+                             f'{scale_range}')
+        if interpolation not in self._CV2_FLAGS:
+            raise ValueError(f'interpolation must be one of '
+                             f'{tuple(self._CV2_FLAGS)}, got {interpolation}')
+        self.color_jitter = None if color_jitter is None else dict(
+            color_jitter)
+        self._jitter = None
+        if color_jitter is not None:
+            self._jitter = ColorJitter(**{'backend': 'cv2', **color_jitter})
+        self.flip_prob = float(flip_prob)
+        self.scale_range = scale_range
+        self.interpolation = interpolation
+        self.fill = tuple(float(v) for v in np.atleast_1d(fill))
+
+    @cache_randomness
+    def _draw(self) -> Tuple[bool, float]:
+        flip = bool(np.random.rand() < self.flip_prob)
+        return flip, float(np.random.uniform(*self.scale_range))
+
+    @staticmethod
+    def affine_matrix(width: int, height: int, scale: float,
+                      flip: bool) -> np.ndarray:
+        """``A`` (2x3, float64) of a centred scale then an optional flip."""
+        affine = np.array([[scale, 0., (1 - scale) * width / 2],
+                           [0., scale, (1 - scale) * height / 2]])
+        if flip:
+            affine[0] = [-scale, 0., width - affine[0, 2]]
+        return affine
+
+    @staticmethod
+    def _outside(affine: np.ndarray, height: int, width: int) -> np.ndarray:
+        """Pixels of view 2 whose centre maps outside the original image."""
+        inverse = np.linalg.inv(np.vstack([affine, [0., 0., 1.]]))[:2]
+        ys, xs = np.mgrid[0:height, 0:width] + 0.5
+        src_x = inverse[0, 0] * xs + inverse[0, 1] * ys + inverse[0, 2]
+        src_y = inverse[1, 0] * xs + inverse[1, 1] * ys + inverse[1, 2]
+        return (src_x < 0) | (src_x > width) | (src_y < 0) | (src_y > height)
+
+    def _color_jitter(self, img: np.ndarray) -> np.ndarray:
+        """MMPretrain's ``ColorJitter`` draw (random order and factors),
+        applied with mmcv's OpenCV ops and :func:`_shift_hue`."""
+        order, brightness, contrast, saturation, hue = \
+            self._jitter._rand_params()
+        for index in order:
+            if index == 0 and brightness is not None:
+                img = mmcv.adjust_brightness(img, brightness, backend='cv2')
+            elif index == 1 and contrast is not None:
+                img = mmcv.adjust_contrast(img, contrast, backend='cv2')
+            elif index == 2 and saturation is not None:
+                img = mmcv.adjust_color(img, alpha=saturation, backend='cv2')
+            elif index == 3 and hue is not None:
+                img = _shift_hue(img, hue)
+        return img
+
+    def _border_value(self, img: np.ndarray) -> np.ndarray:
+        fill = np.asarray(self.fill, dtype=np.float64)
+        channels = 1 if img.ndim == 2 else img.shape[2]
+        if img.ndim == 2:
+            fill = fill.mean()
+        elif fill.size == 1:
+            fill = np.repeat(fill, channels)
+        elif fill.size != channels:
+            raise ValueError(f'fill {self.fill} does not match the '
+                             f'{channels} channels of the image')
+        if np.issubdtype(img.dtype, np.integer):
+            fill = np.round(fill)
+        return fill.astype(img.dtype)
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        view2 = img
+        if self._jitter is not None:
+            view2 = self._color_jitter(img.copy())
+        height, width = img.shape[:2]
+        flip, scale = self._draw()
+        affine = self.affine_matrix(width, height, scale, flip)
+        # Edge pixels are replicated up to the image's border [0, W] x
+        # [0, H]; pixels whose centre comes from outside it take ``fill``.
+        view2 = cv2.warpAffine(
+            np.ascontiguousarray(view2), _pixel_centre_matrix(affine),
+            (width, height),
+            flags=self._CV2_FLAGS[self.interpolation],
+            borderMode=cv2.BORDER_REPLICATE)
+        if img.ndim == 3 and view2.ndim == 2:  # OpenCV drops a single channel
+            view2 = view2[..., None]
+        view2[self._outside(affine, height, width)] = self._border_value(img)
+        results['img_view2'] = view2
+        results['view2_affine'] = affine
+        results['view2_scale'] = scale
+        results['view2_flip'] = flip
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(color_jitter={self.color_jitter}, '
+                f'flip_prob={self.flip_prob}, '
+                f'scale_range={self.scale_range}, '
+                f"interpolation='{self.interpolation}', fill={self.fill})")
+
+
+def inverse_warp(map_view2: torch.Tensor,
+                 affine: Union[torch.Tensor, np.ndarray],
+                 out_shape: Sequence[int],
+                 img_shape: Optional[Sequence[int]] = None,
+                 view2_shape: Optional[Sequence[int]] = None
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Resample maps of view 2 onto the original's grid.
+
+    The output pixel at continuous image position ``p`` takes the bilinear
+    sample of ``map_view2`` at ``A @ p`` (``F.affine_grid`` /
+    ``F.grid_sample`` with ``align_corners=False``, border padding).
+
+    Args:
+        map_view2 (Tensor): (B, C, h, w) maps covering view 2.
+        affine (Tensor | ndarray): (B, 2, 3) or (2, 3) ``view2_affine``s, in
+            image pixels.
+        out_shape (Sequence[int]): (h_out, w_out) of the output maps, which
+            cover the original image.
+        img_shape (Sequence[int], optional): (H, W) of the original image,
+            the units of the affine's input; defaults to ``out_shape``.
+        view2_shape (Sequence[int], optional): (H2, W2) of the view-2 image,
+            the units of its output; defaults to ``img_shape`` (PairedViews
+            keeps the size).
+
+    Returns:
+        tuple[Tensor, Tensor]: The (B, C, h_out, w_out) maps and a bool
+        (B, 1, h_out, w_out) mask of the overlap: the positions that land
+        within the centres of the outer pixels of ``map_view2``, where the
+        bilinear sample uses no padding.
+    """
+    if map_view2.dim() != 4:
+        raise ValueError(f'map_view2 must be (B, C, h, w), got '
+                         f'{tuple(map_view2.shape)}')
+    batch, channels, map_h, map_w = map_view2.shape
+    out_h, out_w = (int(s) for s in out_shape)
+    img_h, img_w = (out_h, out_w) if img_shape is None else img_shape
+    view_h, view_w = (img_h, img_w) if view2_shape is None else view2_shape
+    affine = torch.as_tensor(affine, dtype=torch.float64,
+                             device=map_view2.device)
+    if affine.dim() == 2:
+        affine = affine.expand(batch, 2, 3)
+    if affine.shape != (batch, 2, 3):
+        raise ValueError(f'affine must be (B, 2, 3) or (2, 3), got '
+                         f'{tuple(affine.shape)} for B={batch}')
+    # normalised output coordinates -> original pixels -> view-2 pixels ->
+    # normalised view-2 coordinates (align_corners=False: x = (g + 1) W / 2)
+    to_pixels = affine.new_tensor([[img_w / 2, 0., img_w / 2],
+                                   [0., img_h / 2, img_h / 2],
+                                   [0., 0., 1.]])
+    to_normalised = affine.new_tensor([[2. / view_w, 0., -1.],
+                                       [0., 2. / view_h, -1.]])
+    homogeneous = torch.cat(
+        [affine, affine.new_tensor([[[0., 0., 1.]]]).expand(batch, 1, 3)], 1)
+    theta = to_normalised @ homogeneous @ to_pixels
+    grid_dtype = (torch.float64
+                  if map_view2.dtype == torch.float64 else torch.float32)
+    grid = F.affine_grid(theta.to(grid_dtype), [batch, channels, out_h, out_w],
+                         align_corners=False)
+    warped = F.grid_sample(map_view2, grid.to(map_view2.dtype),
+                           mode='bilinear', padding_mode='border',
+                           align_corners=False)
+    # positions on the grid of map_view2, whose pixel centres are at k + 0.5
+    tol = 1e-4
+    x = (grid[..., 0] + 1) * map_w / 2
+    y = (grid[..., 1] + 1) * map_h / 2
+    valid = ((x >= 0.5 - tol) & (x <= map_w - 0.5 + tol)
+             & (y >= 0.5 - tol) & (y <= map_h - 0.5 + tol))
+    return warped, valid[:, None]

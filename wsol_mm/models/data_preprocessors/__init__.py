@@ -1,0 +1,3 @@
+from .wsol_data_preprocessor import WSOLDataPreprocessor
+
+__all__ = ['WSOLDataPreprocessor']
