@@ -1,42 +1,16 @@
-# CUB-200-2011 in its original release layout, wsolevaluation pipelines:
-# train = resize 256x256, random crop 224, flip; test = warp to 224x224.
+# CUB-200-2011 in its original release layout, wsolevaluation pipelines
+# (wsoleval_pipelines.py): train = resize 256x256, random crop 224, flip;
+# test = warp to 224x224. The older protocol's test pipeline (resize 256x256,
+# centre crop 224) is test_pipeline_center_crop; a child config selects it:
+#   test_dataloader = dict(
+#       dataset=dict(pipeline={{_base_.test_pipeline_center_crop}}))
+_base_ = './wsoleval_pipelines.py'
+
 dataset_type = 'CUB'
 data_root = 'data/CUB_200_2011'
 
-train_pipeline = [
-    dict(type='LoadWSOLImageFromFile'),
-    dict(type='Resize', size=(256, 256)),
-    dict(type='RandomCrop', size=224),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackWSOLInputs'),
-]
-test_pipeline = [
-    dict(type='LoadWSOLImageFromFile'),
-    dict(type='Resize', size=(224, 224)),
-    dict(type='PackWSOLInputs'),
-]
-
 train_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='train'))
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='test'))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(type='WSOLMetric')
-test_evaluator = val_evaluator

@@ -6,6 +6,9 @@
 # release's images, a guard for any others. Its augmentations (GR crops,
 # Hide-and-Seek) belong to the method configs; the flip is the usual one.
 # Batch size 256: the one of the paper's Table 1 (Table 2 also tries others).
+# Loader defaults and evaluator: wsol_dataloaders.py.
+_base_ = './wsol_dataloaders.py'
+
 dataset_type = 'TinyImageNet'
 data_root = 'data/tiny-imagenet-200'
 
@@ -23,25 +26,10 @@ test_pipeline = [
 
 train_dataloader = dict(
     batch_size=256,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='train',
+                 pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=256,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='val',
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='val',
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(type='WSOLMetric')
-test_evaluator = val_evaluator

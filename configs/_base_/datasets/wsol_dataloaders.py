@@ -1,0 +1,20 @@
+# Dataloader and evaluator defaults shared by the dataset configs: batches of
+# 32, 4 persistent workers, a shuffled train loader and ordered val/test ones,
+# WSOLMetric. A dataset config inheriting this file (directly or through
+# wsoleval_pipelines.py) fills in each loader's dataset; one that tests on its
+# val split says `test_dataloader = val_dataloader` again: the line below took
+# this file's val_dataloader when it was read, not the child's.
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='WSOLMetric')
+test_evaluator = val_evaluator
