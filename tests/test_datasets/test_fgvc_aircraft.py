@@ -130,7 +130,7 @@ def test_config():
         ('LoadWSOLImageFromFile', None), ('CropBottomBanner', None),
         ('Resize', (224, 224)), ('PackWSOLInputs', None)
     ]
-    assert steps(cfg.center_crop_test_pipeline) == [
+    assert steps(cfg.test_pipeline_center_crop) == [
         ('LoadWSOLImageFromFile', None), ('CropBottomBanner', None),
         ('Resize', (256, 256)), ('CenterCrop', 224), ('PackWSOLInputs', None)
     ]
@@ -241,7 +241,7 @@ def test_test_pipelines(root):
         warped['data_samples'].gt_bboxes.numpy(),
         [[1 * 224 / 70, 2 * 224 / 40, 69 * 224 / 70, 18 * 224 / 40]])
     cropped = build(root, 'test_dataloader',
-                    pipeline=cfg.center_crop_test_pipeline)[0]
+                    pipeline=cfg.test_pipeline_center_crop)[0]
     assert cropped['inputs'].shape == (3, 224, 224)
     # Resized to 256 x 256, then the window [16, 240) on both axes.
     y1 = 18 * 256 / 40 - 16
