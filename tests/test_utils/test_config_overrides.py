@@ -132,3 +132,31 @@ def test_top_level_level_reaches_datasets_that_have_it():
     assert cfg.test_dataloader.dataset.level == 'genus'
     assert 'level' not in cfg.train_dataloader.dataset
     assert 'level' not in cfg.val_dataloader.dataset
+
+
+def test_subsample_per_class_wraps_the_train_set(tmp_path):
+    from mmengine.config import Config
+
+    from wsol_mm.datasets.synthetic import generate_synthetic_dataset
+    from wsol_mm.registry import DATASETS
+    from wsol_mm.utils.config import apply_common_overrides
+    generate_synthetic_dataset(str(tmp_path), num_classes=2,
+                               train_per_class=5, test_per_class=1,
+                               min_size=32, max_size=40)
+    cfg = Config(dict(
+        default_scope='wsol_mm',
+        train_dataloader=dict(dataset=dict(type='CUB', data_root='elsewhere',
+                                           split='train', pipeline=[])),
+        test_dataloader=dict(dataset=dict(type='CUB', data_root='elsewhere',
+                                          split='test', pipeline=[]))))
+    apply_common_overrides(cfg, {'subsample_per_class': 2,
+                                 'subsample_seed': 3,
+                                 'data_root': str(tmp_path)})
+    wrapped = cfg.train_dataloader.dataset
+    assert (wrapped.type, wrapped.num_per_class, wrapped.seed) == (
+        'SubsampleDataset', 2, 3)
+    assert wrapped.dataset.data_root == str(tmp_path)
+    assert cfg.test_dataloader.dataset.type == 'CUB'
+    dataset = DATASETS.build(wrapped)
+    labels = [dataset[i]['gt_label'] for i in range(len(dataset))]
+    assert sorted(labels) == [0, 0, 1, 1]

@@ -12,6 +12,18 @@ DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 # Top-level --cfg-options keys that reach every dataset config holding them.
 DATASET_KEYS = ('data_root', 'level')
+SUBSAMPLE_KEYS = ('subsample_per_class', 'subsample_seed')
+
+
+def _subsample_train_set(cfg: Config, subsample_per_class: int,
+                         subsample_seed: int = 0) -> None:
+    """Wrap the training dataset in ``SubsampleDataset``."""
+    loader = cfg.get('train_dataloader')
+    if not loader:
+        raise KeyError('subsample_per_class needs a train_dataloader')
+    loader['dataset'] = dict(
+        type='SubsampleDataset', num_per_class=subsample_per_class,
+        seed=subsample_seed, dataset=loader['dataset'])
 
 
 def _set_dataset_key(dataset_cfg, key: str, value) -> None:
@@ -35,11 +47,18 @@ def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
     A top-level ``data_root=PATH`` or ``level=NAME`` (the label level of a
     hierarchical dataset) also reaches every dataloader's dataset that has
     that key: config variables were substituted when the file was read, so
-    overriding the variable alone would change nothing.
+    overriding the variable alone would change nothing. A top-level
+    ``subsample_per_class=N`` (with ``subsample_seed=S``, default 0) keeps N
+    training images per class (the data-efficiency study).
     """
     if not cfg_options:
         return
+    cfg_options = dict(cfg_options)
+    subsample = {key: cfg_options.pop(key) for key in SUBSAMPLE_KEYS
+                 if key in cfg_options}
     cfg.merge_from_dict(cfg_options)
+    if subsample:
+        _subsample_train_set(cfg, **subsample)
     for key in DATASET_KEYS:
         if key not in cfg_options:
             continue
