@@ -9,8 +9,8 @@ expected path.
 """
 import os
 import os.path as osp
-from typing import (Callable, Container, Dict, Iterator, List, Optional,
-                    Sequence, Tuple)
+from typing import (Callable, Container, Dict, Iterable, Iterator, List,
+                    Optional, Sequence, Tuple)
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -59,6 +59,52 @@ def read_per_image(path: str, num_fields: int, known_ids: Container[str],
     return table
 
 
+def read_ids(path: str) -> Dict[str, int]:
+    """``{image path: line}`` of an ``image_ids.txt``-like file (one
+    comma-free path per line, each once)."""
+    images: Dict[str, int] = {}
+    for lineno, (img_id, ) in read_rows(path, 1, sep=','):
+        if img_id in images:
+            raise ValueError(
+                f'{path}:{lineno}: image {img_id!r} appears twice')
+        images[img_id] = lineno
+    return images
+
+
+def require_one(table: Dict[str, list], images: Dict[str, int], path: str,
+                ids_file: str) -> None:
+    """Every image of ``images`` (``{id: line}`` of ``ids_file``) has exactly
+    one line in ``table``, read from ``path`` by :func:`read_per_image`."""
+    for img_id, lineno in images.items():
+        count = len(table.get(img_id, []))
+        if count != 1:
+            raise ValueError(
+                f'{path}: image {img_id!r} ({ids_file}:{lineno}) has '
+                f'{count} lines, expected 1')
+
+
+def check_unique(key: str, first_line: Dict[str, int], path: str,
+                 lineno: int, what: str) -> None:
+    """Record that ``key`` is at line ``lineno`` of ``path``; a ``key``
+    already in ``first_line`` raises ``ValueError`` (``what`` names it)."""
+    if key in first_line:
+        raise ValueError(f'{path}:{lineno}: {what} {key!r} appears twice '
+                         f'(first at line {first_line[key]})')
+    first_line[key] = lineno
+
+
+def read_distinct(path: str, rows: Iterable[Tuple[int, str]],
+                  what: str) -> List[str]:
+    """The names of the ``(line, name)`` pairs ``rows`` of ``path``, in
+    order: each once (see :func:`check_unique`) and at least one."""
+    first_line: Dict[str, int] = {}
+    for lineno, name in rows:
+        check_unique(name, first_line, path, lineno, what)
+    if not first_line:
+        raise ValueError(f'{path}: no classes')
+    return list(first_line)
+
+
 def parse_int(value: str, path: str, lineno: int, what: str) -> int:
     """``int(value)``, or a ``ValueError`` naming the file and line."""
     try:
@@ -78,6 +124,24 @@ def parse_float(value: str, path: str, lineno: int, what: str) -> float:
         raise ValueError(f'{path}:{lineno}: {what} must be a finite number, '
                          f'got {value!r}')
     return number
+
+
+def parse_image_size(fields: Sequence[str], path: str,
+                     lineno: int) -> List[int]:
+    """The positive integers of an ``image_sizes.txt`` line (a
+    :func:`read_per_image` parser)."""
+    size = [parse_int(v, path, lineno, 'image size') for v in fields]
+    if min(size) <= 0:
+        raise ValueError(f'{path}:{lineno}: image size {size} is not '
+                         f'positive')
+    return size
+
+
+def parse_corners(fields: Sequence[str], path: str,
+                  lineno: int) -> List[float]:
+    """The finite ``x0, y0, x1, y1`` of a ``localization.txt`` line (a
+    :func:`read_per_image` parser)."""
+    return [parse_float(v, path, lineno, 'box coordinate') for v in fields]
 
 
 def check_box(box: Sequence[float], width: float, height: float, path: str,

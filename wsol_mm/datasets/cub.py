@@ -1,7 +1,7 @@
 """CUB-200-2011 read from its original release layout."""
 import os.path as osp
 import re
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple, TypeVar
 
 from PIL import Image
 
@@ -10,21 +10,35 @@ from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
                                 parse_float, parse_int, read_per_image,
                                 read_rows)
 
+T = TypeVar('T')
 
-def read_image_size(path: str, where: str) -> Tuple[int, int]:
-    """``(width, height)`` from the image header (no decoding).
 
-    ``where`` (``file:line``) tells which annotation line named the image.
+def read_image_header(path: str, where: str,
+                      read: Callable[[Image.Image], T]) -> T:
+    """``read(image)`` of the image opened with PIL (the header is read, the
+    pixels are not decoded).
+
+    ``where`` (``file:line``) tells which annotation line named the image: a
+    missing file raises ``FileNotFoundError``, an unreadable one
+    ``ValueError``, both naming it.
     """
     try:
         with Image.open(path) as image:
-            return image.size
+            return read(image)
     except FileNotFoundError:
         raise FileNotFoundError(
             f'{where}: image file not found: {path}') from None
     except OSError as error:
         raise ValueError(
             f'{where}: cannot read the image {path}: {error}') from None
+
+
+def read_image_size(path: str, where: str) -> Tuple[int, int]:
+    """``(width, height)`` from the image header (no decoding).
+
+    ``where`` (``file:line``) tells which annotation line named the image.
+    """
+    return read_image_header(path, where, lambda image: image.size)
 
 
 @DATASETS.register_module()

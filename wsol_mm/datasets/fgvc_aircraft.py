@@ -7,7 +7,8 @@ from mmcv.transforms import BaseTransform
 
 from wsol_mm.registry import DATASETS, TRANSFORMS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_int, read_rows)
+                                check_unique, parse_int, read_distinct,
+                                read_rows)
 from .cub import read_image_size
 from .transforms import crop
 
@@ -119,15 +120,7 @@ class FGVCAircraft(BaseWSOLDataset):
 
     def _read_classes(self, level: str) -> List[str]:
         path = self._file(CLASS_FILES[level])
-        first_line: Dict[str, int] = {}
-        for lineno, name in read_lines(path):
-            if name in first_line:
-                raise ValueError(f'{path}:{lineno}: {level} {name!r} appears '
-                                 f'twice (first at line {first_line[name]})')
-            first_line[name] = lineno
-        if not first_line:
-            raise ValueError(f'{path}: no classes')
-        return list(first_line)
+        return read_distinct(path, read_lines(path), level)
 
     def _read_labels(self, level: str, classes: List[str]
                      ) -> Dict[str, Tuple[int, int]]:
@@ -192,11 +185,7 @@ class FGVCAircraft(BaseWSOLDataset):
         first_line: Dict[str, int] = {}
         for lineno, fields in read_rows(path, 5):
             img_id = fields[0]
-            if img_id in first_line:
-                raise ValueError(f'{path}:{lineno}: image id {img_id!r} '
-                                 f'appears twice (first at line '
-                                 f'{first_line[img_id]})')
-            first_line[img_id] = lineno
+            check_unique(img_id, first_line, path, lineno, 'image id')
             if img_id not in wanted:
                 continue
             xmin, ymin, xmax, ymax = (parse_int(value, path, lineno,

@@ -4,12 +4,13 @@ import os.path as osp
 from typing import Dict, List, Tuple
 
 from mmengine.logging import print_log
-from PIL import Image
 
 from wsol_mm.registry import DATASETS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_float, parse_int, read_per_image,
-                                read_rows, resolve_path)
+                                parse_corners, parse_image_size, parse_int,
+                                read_ids, read_per_image, require_one,
+                                resolve_path)
+from .cub import read_image_header
 
 #: The seven tiers of the label hierarchy, fine -> coarse.
 LEVELS = ('species', 'genus', 'family', 'order', 'class', 'phylum', 'kingdom')
@@ -32,16 +33,9 @@ def image_size_as_loaded(path: str, where: str) -> Tuple[int, int]:
     the EXIF orientation, so the sides are swapped for orientations 5-8.
     ``where`` (``file:line``) names the annotation line of the image.
     """
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f'{where}: image file not found: {path}') from None
-    except OSError as error:
-        raise ValueError(
-            f'{where}: cannot read the image {path}: {error}') from None
+    width, height, orientation = read_image_header(
+        path, where, lambda image: (*image.size,
+                                    image.getexif().get(_EXIF_ORIENTATION, 1)))
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return width, height
@@ -157,24 +151,8 @@ class INatLoc500(BaseWSOLDataset):
         table = read_per_image(path, num_fields, images, 'image_ids.txt',
                                parse, sep=',')
         if one:
-            ids_txt = self._file('image_ids.txt')
-            for img_id, lineno in images.items():
-                count = len(table.get(img_id, []))
-                if count != 1:
-                    raise ValueError(
-                        f'{path}: image {img_id!r} ({ids_txt}:{lineno}) has '
-                        f'{count} lines, expected 1')
+            require_one(table, images, path, self._file('image_ids.txt'))
         return table
-
-    def _read_images(self) -> Dict[str, int]:
-        ids_txt = self._file('image_ids.txt')
-        images: Dict[str, int] = {}
-        for lineno, (img_id, ) in read_rows(ids_txt, 1, sep=','):
-            if img_id in images:
-                raise ValueError(f'{ids_txt}:{lineno}: image {img_id!r} '
-                                 f'appears twice')
-            images[img_id] = lineno
-        return images
 
     def _read_level_labels(self, images: Dict[str, int],
                            level_classes: Dict[str, Tuple[str, ...]]
@@ -212,7 +190,7 @@ class INatLoc500(BaseWSOLDataset):
                 level=logging.WARNING)
 
     def load_data_list(self) -> List[dict]:
-        images = self._read_images()
+        images = read_ids(self._file('image_ids.txt'))
         level_classes = {
             level: tuple(
                 read_class_names(
@@ -221,27 +199,16 @@ class INatLoc500(BaseWSOLDataset):
         }
         labels = self._read_level_labels(images, level_classes)
 
-        def parse_size(fields, path, lineno):
-            size = [parse_int(v, path, lineno, 'image size') for v in fields]
-            if min(size) <= 0:
-                raise ValueError(f'{path}:{lineno}: image size {size} is not '
-                                 f'positive')
-            return tuple(size)
-
-        def parse_box(fields, path, lineno):
-            return [parse_float(v, path, lineno, 'box coordinate')
-                    for v in fields]
-
         need_boxes = self.split != 'train'
         sizes_txt = self._file('image_sizes.txt')
         loc_txt = self._file('localization.txt')
         sizes, boxes = {}, {}
         if need_boxes or osp.exists(sizes_txt):
-            sizes = self._per_image('image_sizes.txt', images, 3, parse_size,
-                                    one=True)
+            sizes = self._per_image('image_sizes.txt', images, 3,
+                                    parse_image_size, one=True)
         if need_boxes or osp.exists(loc_txt):
-            boxes = self._per_image('localization.txt', images, 5, parse_box,
-                                    one=False)
+            boxes = self._per_image('localization.txt', images, 5,
+                                    parse_corners, one=False)
 
         ids_txt = self._file('image_ids.txt')
         mismatches: List[str] = []

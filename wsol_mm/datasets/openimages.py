@@ -92,11 +92,8 @@ class OpenImages30k(WSOLMetadataDataset):
             rows = self._read_per_image('localization.txt', images, 3, parse)
 
         fields = {}
-        for img_id, lineno in items.items():
-            lines = rows.get(img_id, [])
-            if need_masks and not lines:
-                raise ValueError(f'{loc_txt}: image {img_id!r} '
-                                 f'({items_txt}:{lineno}) has no mask')
+        for img_id, lines in self._localization_rows(rows, items, items_txt,
+                                                     'mask'):
             mask_paths, ignore_path = [], None
             for index, (line, (mask, ignore)) in enumerate(lines):
                 if ignore and index > 0:

@@ -119,10 +119,44 @@ def make_image(rng: np.random.Generator, label: int, num_classes: int,
 
 
 def _write_lines(path: str, lines: Sequence[str]) -> str:
+    """Write ``lines`` (LF-terminated, UTF-8) to ``path``, making its folder;
+    return ``path``."""
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w', encoding='utf-8', newline='\n') as f:
         f.writelines(line + '\n' for line in lines)
     return path
+
+
+def _write_image(path: str,
+                 img: np.ndarray,
+                 params: Sequence[int] = (cv2.IMWRITE_JPEG_QUALITY,
+                                          _JPEG_QUALITY),
+                 error: str = 'cannot write the image') -> None:
+    """``cv2.imwrite`` (a JPEG of quality ``_JPEG_QUALITY`` by default),
+    making the folder; a failure raises ``OSError(f'{error} {path}')``."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    if not cv2.imwrite(path, img, list(params)):
+        raise OSError(f'{error} {path}')
+
+
+def _check_counts(num_classes: int, counts: Sequence[int]) -> None:
+    if num_classes < 1 or min(counts) < 0:
+        raise ValueError('num_classes must be positive and the per-class '
+                         'counts non-negative')
+
+
+def _check_sizes(min_size: int, max_size: int, smallest: int = 32) -> None:
+    if not smallest <= min_size <= max_size:
+        raise ValueError(f'need {smallest} <= min_size <= max_size, got '
+                         f'{min_size} and {max_size}')
+
+
+def _random_size(rng: np.random.Generator, min_size: int,
+                 max_size: int) -> Tuple[int, int]:
+    """``(width, height)``, drawn in that order in ``[min_size, max_size]``."""
+    width = int(rng.integers(min_size, max_size + 1))
+    height = int(rng.integers(min_size, max_size + 1))
+    return width, height
 
 
 def generate_synthetic_dataset(out_dir: str,
@@ -149,12 +183,8 @@ def generate_synthetic_dataset(out_dir: str,
     if unknown or not layouts:
         raise ValueError(f"layouts must be a non-empty subset of ('cub', "
                          f"'wsol'), got {tuple(layouts)}")
-    if not 1 <= num_classes or min(train_per_class, test_per_class) < 0:
-        raise ValueError('num_classes must be positive and the per-class '
-                         'counts non-negative')
-    if not 32 <= min_size <= max_size:
-        raise ValueError(f'need 32 <= min_size <= max_size, got {min_size} '
-                         f'and {max_size}')
+    _check_counts(num_classes, (train_per_class, test_per_class))
+    _check_sizes(min_size, max_size)
     val_per_class = min(val_per_class, train_per_class)
     out_dir = osp.abspath(out_dir)
     images_dir = osp.join(out_dir, 'images')
@@ -167,8 +197,7 @@ def generate_synthetic_dataset(out_dir: str,
         os.makedirs(osp.join(images_dir, folder), exist_ok=True)
         for index in range(train_per_class + test_per_class):
             rng = np.random.default_rng([seed, label, index])
-            width = int(rng.integers(min_size, max_size + 1))
-            height = int(rng.integers(min_size, max_size + 1))
+            width, height = _random_size(rng, min_size, max_size)
             img, mask = make_image(rng, label, num_classes, width, height)
             box = tight_box(mask)
             relpath = f'{folder}/{name}_{index + 1:04d}.jpg'

@@ -18,10 +18,10 @@ import os
 import os.path as osp
 from typing import Dict, List
 
-import cv2
 import numpy as np
 
-from .synthetic import _JPEG_QUALITY, _write_lines, make_image, tight_box
+from .synthetic import (_check_sizes, _random_size, _write_image, _write_lines,
+                        make_image, tight_box)
 
 BANNER_HEIGHT = 20
 SPLITS = ('train', 'val', 'test')
@@ -88,9 +88,7 @@ def generate_synthetic_aircraft(out_dir: str,
         train=train_per_variant, val=val_per_variant, test=test_per_variant)
     if min(per_split.values()) < 0:
         raise ValueError('the per-variant counts must be non-negative')
-    if not 32 <= min_size <= max_size:
-        raise ValueError(f'need 32 <= min_size <= max_size, got {min_size} '
-                         f'and {max_size}')
+    _check_sizes(min_size, max_size)
     out_dir = osp.abspath(out_dir)
     data_root = osp.join(out_dir, 'data')
     os.makedirs(osp.join(data_root, 'images'), exist_ok=True)
@@ -105,17 +103,14 @@ def generate_synthetic_aircraft(out_dir: str,
         for split in SPLITS:
             for _ in range(per_split[split]):
                 rng = np.random.default_rng([seed, v, index])
-                width = int(rng.integers(min_size, max_size + 1))
-                height = int(rng.integers(min_size, max_size + 1))
+                width, height = _random_size(rng, min_size, max_size)
                 img, mask = make_image(rng, family_index, num_families,
                                        width, height)
                 img[mask] = np.rint(img[mask] * gain).astype(np.uint8)
                 img = np.concatenate([img, _banner(rng, width)])
                 img_id = f'{len(boxes) + 1:07d}'
-                path = osp.join(data_root, 'images', f'{img_id}.jpg')
-                if not cv2.imwrite(path, img,
-                                   [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]):
-                    raise OSError(f'cannot write the image {path}')
+                _write_image(
+                    osp.join(data_root, 'images', f'{img_id}.jpg'), img)
                 x0, y0, x1, y1 = tight_box(mask)
                 boxes.append(f'{img_id} {x0 + 1} {y0 + 1} {x1} {y1}')
                 listed[split].append((img_id, row))

@@ -21,14 +21,15 @@ Read it with ``INatLoc500(data_root=out_dir, split=..., level=...)``, or let
 """
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
 
 from wsol_mm.registry import DATASETS
 from .inatloc500 import LEVELS, INatLoc500, level_file
-from .synthetic import make_image, tight_box
+from .synthetic import (_JPEG_QUALITY, _check_sizes, _random_size,
+                        _write_lines, make_image, tight_box)
 from .write_once import write_once
 
 GENERA = ('Corvus', 'Pica', 'Parus', 'Turdus', 'Sylvia', 'Anas', 'Larus',
@@ -37,7 +38,6 @@ EPITHETS = ('major', 'minor', 'rufus', 'niger')
 FAMILIES = ('Corvidae', 'Paridae', 'Turdidae', 'Anatidae')
 SINGLE = dict(order='Passeriformes', phylum='Chordata', kingdom='Animalia')
 SUPERCATEGORY = 'Aves'
-_JPEG_QUALITY = 95
 
 
 def synthetic_taxonomy(num_genera: int = 3,
@@ -74,13 +74,6 @@ def synthetic_taxonomy(num_genera: int = 3,
     return dict(level_classes=level_classes, rows=rows)
 
 
-def _write_lines(path: str, lines: Sequence[str]) -> str:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w', encoding='utf-8', newline='\n') as f:
-        f.writelines(line + '\n' for line in lines)
-    return path
-
-
 def generate_synthetic_inatloc(out_dir: str,
                                num_genera: int = 3,
                                species_per_genus: int = 2,
@@ -104,9 +97,7 @@ def generate_synthetic_inatloc(out_dir: str,
     """
     if min(train_per_class, val_per_class, test_per_class) < 0:
         raise ValueError('the per-class counts must not be negative')
-    if not 32 <= min_size <= max_size:
-        raise ValueError(f'need 32 <= min_size <= max_size, got {min_size} '
-                         f'and {max_size}')
+    _check_sizes(min_size, max_size)
     taxonomy = synthetic_taxonomy(num_genera, species_per_genus,
                                   genera_per_family)
     level_classes, rows = taxonomy['level_classes'], taxonomy['rows']
@@ -132,8 +123,7 @@ def generate_synthetic_inatloc(out_dir: str,
             for index in range(count):
                 rng = np.random.default_rng(
                     [seed, split_index, labels['species'], index])
-                width = int(rng.integers(min_size, max_size + 1))
-                height = int(rng.integers(min_size, max_size + 1))
+                width, height = _random_size(rng, min_size, max_size)
                 img, mask = make_image(rng, labels['genus'], num_genera,
                                        width, height)
                 path = f'{folder}/img {index + 1:04d}.jpg'

@@ -6,15 +6,13 @@ The images are 64x64 JPEGs of :func:`~wsol_mm.datasets.synthetic.make_image`
 written as the release writes them: inclusive 0-based pixel corners, i.e. the
 tight box of the object with ``x1 - 1`` and ``y1 - 1``.
 """
-import os
 import os.path as osp
 from typing import Dict, List
 
-import cv2
 import numpy as np
 
-from .synthetic import (_JPEG_QUALITY, _write_lines, class_names, make_image,
-                        tight_box)
+from .synthetic import (_check_counts, _write_image, _write_lines,
+                        class_names, make_image, tight_box)
 
 IMAGE_SIZE = 64
 # Lines of words.txt for synsets that are not classes, as in the release,
@@ -25,12 +23,6 @@ NUM_OTHER_SYNSETS = 3
 def synthetic_wnids(num_classes: int) -> List[str]:
     """WordNet-like ids ``'n90000000'``, ``'n90000001'``, ..."""
     return [f'n{90000000 + label:08d}' for label in range(num_classes)]
-
-
-def _write_image(path: str, img: np.ndarray) -> None:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    if not cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]):
-        raise OSError(f'cannot write the image {path}')
 
 
 def _inclusive(box: List[int]) -> str:
@@ -55,9 +47,7 @@ def generate_synthetic_tiny_imagenet(out_dir: str,
         dict: ``out_dir``, ``classes``, ``wnids``, ``counts`` (train / val
         images) and ``files`` (the annotation files written).
     """
-    if num_classes < 1 or min(train_per_class, val_per_class) < 0:
-        raise ValueError('num_classes must be positive and the per-class '
-                         'counts non-negative')
+    _check_counts(num_classes, (train_per_class, val_per_class))
     out_dir = osp.abspath(out_dir)
     names = class_names(num_classes)
     wnids = synthetic_wnids(num_classes)

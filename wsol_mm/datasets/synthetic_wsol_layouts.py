@@ -26,35 +26,39 @@ same arguments write the same files.
 Both write ``class_names.txt`` next to the split folders and return a summary
 whose ``items`` give, per split, what was written for every image.
 """
-import os
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
-import cv2
 import numpy as np
 
-from .synthetic import class_names, make_image, tight_box
+from .synthetic import (_check_counts, _check_sizes, _random_size,
+                        _write_image, _write_lines, class_names, make_image,
+                        tight_box)
 
 SPLIT_CODES = dict(train=0, val=1, test=2)
-_JPEG_QUALITY = 95
 _MAX_OBJECTS = 3
 
 
-def _write(path: str, lines: Sequence[str]) -> str:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w', encoding='utf-8', newline='\n') as f:
-        f.writelines(line + '\n' for line in lines)
-    return path
+def _start_layout(out_dir: str, name: str, num_classes: int,
+                  counts: Sequence[int], min_size: int,
+                  max_size: int) -> Tuple[str, str, List[str]]:
+    """Check the arguments; return ``out_dir/<name>`` (the data root),
+    ``out_dir/metadata/<name>`` and the class names."""
+    _check_counts(num_classes, counts)
+    _check_sizes(min_size, max_size, 16 * _MAX_OBJECTS)
+    out_dir = osp.abspath(out_dir)
+    return (osp.join(out_dir, name), osp.join(out_dir, 'metadata', name),
+            class_names(num_classes))
 
 
-def _check_args(num_classes: int, counts: Sequence[int], min_size: int,
-                max_size: int) -> None:
-    if num_classes < 1 or min(counts) < 0:
-        raise ValueError('num_classes must be positive and the per-class '
-                         'counts non-negative')
-    if not 16 * _MAX_OBJECTS <= min_size <= max_size:
-        raise ValueError(f'need {16 * _MAX_OBJECTS} <= min_size <= max_size, '
-                         f'got {min_size} and {max_size}')
+def _write_ids_and_labels(folder: str, rows: List[dict]) -> List[str]:
+    """``image_ids.txt`` and ``class_labels.txt`` of a split folder."""
+    return [
+        _write_lines(osp.join(folder, 'image_ids.txt'),
+                     [r['img_id'] for r in rows]),
+        _write_lines(osp.join(folder, 'class_labels.txt'),
+                     [f"{r['img_id']},{r['label']}" for r in rows]),
+    ]
 
 
 def multi_object_image(rng: np.random.Generator, label: int,
@@ -80,17 +84,10 @@ def multi_object_image(rng: np.random.Generator, label: int,
 def _draw(seed: int, split: str, label: int, index: int, num_classes: int,
           min_size: int, max_size: int, num_objects: int):
     rng = np.random.default_rng([seed, SPLIT_CODES[split], label, index])
-    width = int(rng.integers(min_size, max_size + 1))
-    height = int(rng.integers(min_size, max_size + 1))
+    width, height = _random_size(rng, min_size, max_size)
     img, masks = multi_object_image(rng, label, num_classes, width, height,
                                     num_objects)
     return img, masks, width, height
-
-
-def _write_image(path: str, img: np.ndarray) -> None:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    if not cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]):
-        raise OSError(f'cannot write {path}')
 
 
 def _ilsvrc_id(split: str, label: int, index: int, number: int) -> str:
@@ -125,12 +122,9 @@ def write_ilsvrc_layout(out_dir: str,
     """
     per_split = dict(train=train_per_class, val=val_per_class,
                      test=test_per_class)
-    _check_args(num_classes, list(per_split.values()) + [proxy_per_class],
-                min_size, max_size)
-    out_dir = osp.abspath(out_dir)
-    data_root = osp.join(out_dir, 'ILSVRC')
-    metadata_root = osp.join(out_dir, 'metadata', 'ILSVRC')
-    names = class_names(num_classes)
+    data_root, metadata_root, names = _start_layout(
+        out_dir, 'ILSVRC', num_classes,
+        list(per_split.values()) + [proxy_per_class], min_size, max_size)
 
     items = {split: [] for split in per_split}
     for split, count in per_split.items():
@@ -141,7 +135,8 @@ def write_ilsvrc_layout(out_dir: str,
                     max_size, 1 + index % _MAX_OBJECTS)
                 img_id = _ilsvrc_id(split, label, index,
                                     len(items[split]) + 1)
-                _write_image(osp.join(data_root, img_id), img)
+                _write_image(osp.join(data_root, img_id), img,
+                             error='cannot write')
                 items[split].append(
                     dict(img_id=img_id, label=label, width=width,
                          height=height,
@@ -150,21 +145,18 @@ def write_ilsvrc_layout(out_dir: str,
 
     proxy_ids = [r['img_id'] for r in items['train']
                  if r['index'] < proxy_per_class]
-    files = [_write(osp.join(metadata_root, 'class_names.txt'), names)]
+    files = [_write_lines(osp.join(metadata_root, 'class_names.txt'), names)]
     for split, rows in items.items():
         folder = osp.join(metadata_root, split)
-        files.append(_write(osp.join(folder, 'image_ids.txt'),
-                            [r['img_id'] for r in rows]))
-        files.append(_write(osp.join(folder, 'class_labels.txt'),
-                            [f"{r['img_id']},{r['label']}" for r in rows]))
-        files.append(_write(
+        files += _write_ids_and_labels(folder, rows)
+        files.append(_write_lines(
             osp.join(folder, 'image_sizes.txt'),
             [f"{r['img_id']},{r['width']},{r['height']}" for r in rows]))
         if split == 'train':
-            files.append(_write(osp.join(folder, 'image_ids_proxy.txt'),
-                                proxy_ids))
+            files.append(_write_lines(
+                osp.join(folder, 'image_ids_proxy.txt'), proxy_ids))
         else:
-            files.append(_write(
+            files.append(_write_lines(
                 osp.join(folder, 'localization.txt'),
                 [f"{r['img_id']},{x0},{y0},{x1},{y1}" for r in rows
                  for x0, y0, x1, y1 in r['boxes']]))
@@ -189,9 +181,8 @@ def _grown_box_mask(box: Sequence[int], width: int, height: int,
 
 
 def _write_mask(path: str, mask: np.ndarray) -> None:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    if not cv2.imwrite(path, mask.astype(np.uint8) * 255):
-        raise OSError(f'cannot write {path}')
+    _write_image(path, mask.astype(np.uint8) * 255, params=(),
+                 error='cannot write')
 
 
 def write_openimages_layout(out_dir: str,
@@ -217,11 +208,9 @@ def write_openimages_layout(out_dir: str,
     """
     per_split = dict(train=train_per_class, val=val_per_class,
                      test=test_per_class)
-    _check_args(num_classes, list(per_split.values()), min_size, max_size)
-    out_dir = osp.abspath(out_dir)
-    data_root = osp.join(out_dir, 'OpenImages')
-    metadata_root = osp.join(out_dir, 'metadata', 'OpenImages')
-    names = class_names(num_classes)
+    data_root, metadata_root, names = _start_layout(
+        out_dir, 'OpenImages', num_classes, list(per_split.values()),
+        min_size, max_size)
 
     items = {split: [] for split in per_split}
     for split, count in per_split.items():
@@ -233,7 +222,8 @@ def write_openimages_layout(out_dir: str,
                     seed, split, label, index, num_classes, min_size,
                     max_size, 1 + index % 2)
                 stem = f'{split}/{class_id}/{code:02x}{label:06x}{index:08x}'
-                _write_image(osp.join(data_root, stem + '.jpg'), img)
+                _write_image(osp.join(data_root, stem + '.jpg'), img,
+                             error='cannot write')
                 boxes = [tight_box(mask) for mask in masks]
                 record = dict(img_id=stem + '.jpg', label=label, width=width,
                               height=height, masks=[], ignore=None,
@@ -251,20 +241,18 @@ def write_openimages_layout(out_dir: str,
                             _grown_box_mask(boxes[0], width, height, margin))
                 items[split].append(record)
 
-    files = [_write(osp.join(metadata_root, 'class_names.txt'), names)]
+    files = [_write_lines(osp.join(metadata_root, 'class_names.txt'), names)]
     for split, rows in items.items():
         folder = osp.join(metadata_root, split)
-        files.append(_write(osp.join(folder, 'image_ids.txt'),
-                            [r['img_id'] for r in rows]))
-        files.append(_write(osp.join(folder, 'class_labels.txt'),
-                            [f"{r['img_id']},{r['label']}" for r in rows]))
+        files += _write_ids_and_labels(folder, rows)
         if split != 'train':
             lines = []
             for r in rows:
                 for k, mask in enumerate(r['masks']):
                     ignore = (r['ignore'] or '') if k == 0 else ''
                     lines.append(f"{r['img_id']},{mask},{ignore}")
-            files.append(_write(osp.join(folder, 'localization.txt'), lines))
+            files.append(
+                _write_lines(osp.join(folder, 'localization.txt'), lines))
     return dict(
         data_root=data_root,
         metadata_root=metadata_root,

@@ -5,7 +5,8 @@ from typing import Dict, List, Sequence
 
 from wsol_mm.registry import DATASETS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_int, read_rows)
+                                check_unique, parse_int, read_distinct,
+                                read_rows)
 from .cub import read_image_size
 
 SPLITS = ('train', 'val')
@@ -70,15 +71,9 @@ class TinyImageNet(BaseWSOLDataset):
 
     def _read_wnids(self) -> List[str]:
         path = self._file('wnids.txt')
-        first_line: Dict[str, int] = {}
-        for lineno, (wnid, ) in read_rows(path, 1):
-            if wnid in first_line:
-                raise ValueError(f'{path}:{lineno}: wnid {wnid!r} appears '
-                                 f'twice (first at line {first_line[wnid]})')
-            first_line[wnid] = lineno
-        if not first_line:
-            raise ValueError(f'{path}: no classes')
-        return list(first_line)
+        return read_distinct(
+            path, ((lineno, wnid) for lineno, (wnid, ) in read_rows(path, 1)),
+            'wnid')
 
     def _read_words(self, wnids: List[str]) -> List[str]:
         """The ``words.txt`` entry of each wnid; other lines are skipped."""
@@ -129,14 +124,6 @@ class TinyImageNet(BaseWSOLDataset):
                 raise ValueError(f'{osp.join(image_dir, name)}: the image '
                                  f'has no line in {ann_file}')
 
-    @staticmethod
-    def _check_new(filename: str, listed: Dict[str, int], path: str,
-                   lineno: int) -> None:
-        if filename in listed:
-            raise ValueError(f'{path}:{lineno}: image {filename!r} appears '
-                             f'twice (first at line {listed[filename]})')
-        listed[filename] = lineno
-
     def _train_items(self, wnids: List[str]) -> List[dict]:
         items = []
         for label, wnid in enumerate(wnids):
@@ -144,7 +131,7 @@ class TinyImageNet(BaseWSOLDataset):
             image_dir = self._file('train', wnid, 'images')
             listed: Dict[str, int] = {}
             for lineno, fields in read_rows(path, 5):
-                self._check_new(fields[0], listed, path, lineno)
+                check_unique(fields[0], listed, path, lineno, 'image')
                 box = inclusive_box(fields[1:], path, lineno)
                 items.append(
                     self._item(path, lineno, image_dir, fields[0], label,
@@ -160,7 +147,7 @@ class TinyImageNet(BaseWSOLDataset):
         items = []
         for lineno, fields in read_rows(path, 6):
             filename, wnid = fields[:2]
-            self._check_new(filename, listed, path, lineno)
+            check_unique(filename, listed, path, lineno, 'image')
             if wnid not in labels:
                 raise ValueError(f'{path}:{lineno}: unknown class {wnid!r} '
                                  f'(not in {self._file("wnids.txt")})')

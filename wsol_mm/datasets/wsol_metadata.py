@@ -1,11 +1,11 @@
 """Datasets described by the metadata files of the wsolevaluation protocol."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from wsol_mm.registry import DATASETS
 from .base_wsol_dataset import (BaseWSOLDataset, boxes_array, check_box,
-                                parse_float, parse_int, read_per_image,
-                                read_rows,
+                                parse_corners, parse_image_size, parse_int,
+                                read_ids, read_per_image, require_one,
                                 resolve_path)
 
 SPLITS = ('train', 'val', 'test')
@@ -97,24 +97,22 @@ class WSOLMetadataDataset(BaseWSOLDataset):
     def _require_one(self, name: str, table: dict, images: Dict[str, int],
                      ids_txt: Optional[str] = None) -> None:
         """Every image of ``images`` (listed in ``ids_txt``) has one line."""
-        ids_txt = ids_txt or self._file('image_ids.txt')
-        for img_id, lineno in images.items():
-            count = len(table.get(img_id, []))
-            if count != 1:
-                raise ValueError(
-                    f'{self._file(name)}: image {img_id!r} '
-                    f'({ids_txt}:{lineno}) has {count} lines, expected 1')
+        require_one(table, images, self._file(name),
+                    ids_txt or self._file('image_ids.txt'))
 
-    @staticmethod
-    def _read_ids(path: str) -> Dict[str, int]:
-        """``{image path: line}`` of an ``image_ids.txt``-like file."""
-        images: Dict[str, int] = {}
-        for lineno, (img_id, ) in read_rows(path, 1, sep=','):
-            if img_id in images:
-                raise ValueError(
-                    f'{path}:{lineno}: image {img_id!r} appears twice')
-            images[img_id] = lineno
-        return images
+    def _localization_rows(self, table: Dict[str, list],
+                           items: Dict[str, int], items_txt: str,
+                           what: str) -> Iterator[Tuple[str, list]]:
+        """Yield ``(path, rows)`` of ``table`` for every item (listed in
+        ``items_txt``). Outside ``'train'`` an item without rows raises
+        ``ValueError``: ``localization.txt`` gives it no ``what``."""
+        loc_txt = self._file('localization.txt')
+        for img_id, lineno in items.items():
+            rows = table.get(img_id, [])
+            if self.split != 'train' and not rows:
+                raise ValueError(f'{loc_txt}: image {img_id!r} '
+                                 f'({items_txt}:{lineno}) has no {what}')
+            yield img_id, rows
 
     def _read_localization(self, images: Dict[str, int],
                            items: Dict[str, int],
@@ -128,45 +126,29 @@ class WSOLMetadataDataset(BaseWSOLDataset):
         loc_txt = self._file('localization.txt')
         need_boxes = self.split != 'train'
         boxes: Dict[str, List[Tuple[int, object]]] = {}
-
-        def parse_size(fields, path, lineno):
-            size = [parse_int(v, path, lineno, 'image size') for v in fields]
-            if min(size) <= 0:
-                raise ValueError(f'{path}:{lineno}: image size {size} is not '
-                                 f'positive')
-            return size
-
-        def parse_box(fields, path, lineno):
-            return [parse_float(v, path, lineno, 'box coordinate')
-                    for v in fields]
-
         if need_boxes or osp.exists(loc_txt):
             boxes = self._read_per_image('localization.txt', images, 5,
-                                         parse_box)
+                                         parse_corners)
             sizes = self._read_per_image('image_sizes.txt', images, 3,
-                                         parse_size)
+                                         parse_image_size)
             self._require_one('image_sizes.txt', sizes, images)
             for img_id, rows in boxes.items():
                 width, height = sizes[img_id][0][1]
                 for lineno, box in rows:
                     check_box(box, width, height, loc_txt, lineno)
-        fields = {}
-        for img_id, lineno in items.items():
-            rows = boxes.get(img_id, [])
-            if need_boxes and not rows:
-                raise ValueError(f'{loc_txt}: image {img_id!r} '
-                                 f'({items_txt}:{lineno}) has no box')
-            fields[img_id] = dict(
-                gt_bboxes=boxes_array([box for _, box in rows]))
-        return fields
+        return {
+            img_id: dict(gt_bboxes=boxes_array([box for _, box in rows]))
+            for img_id, rows in self._localization_rows(
+                boxes, items, items_txt, 'box')
+        }
 
     def load_data_list(self) -> List[dict]:
         ids_txt = self._file('image_ids.txt')
-        images = self._read_ids(ids_txt)
+        images = read_ids(ids_txt)
         items, items_txt = images, ids_txt
         if self.image_ids_subset is not None:
             items_txt = self._file(self.image_ids_subset)
-            items = self._read_ids(items_txt)
+            items = read_ids(items_txt)
             for img_id, lineno in items.items():
                 if img_id not in images:
                     raise ValueError(f'{items_txt}:{lineno}: image {img_id!r} '

@@ -10,6 +10,26 @@ from wsol_mm.registry import TRANSFORMS
 IMAGENET_BGR_MEAN = (103.53, 116.28, 123.675)
 
 
+def fill_value(fill: Sequence[float], img: np.ndarray) -> np.ndarray:
+    """``fill`` (one value, or one per channel) as pixels of ``img``.
+
+    A 2-D image takes the mean of the values; a 3-D one a value per channel
+    (one value is repeated). Rounded for integer images, cast to their dtype.
+    """
+    value = np.asarray(fill, dtype=np.float64)
+    channels = 1 if img.ndim == 2 else img.shape[2]
+    if img.ndim == 2:
+        value = value.mean()
+    elif value.size == 1:
+        value = np.repeat(value, channels)
+    elif value.size != channels:
+        raise ValueError(f'fill {fill} does not match the {channels} '
+                         f'channels of the image')
+    if np.issubdtype(img.dtype, np.integer):
+        value = np.round(value)
+    return value.astype(img.dtype)
+
+
 @TRANSFORMS.register_module()
 class HideAndSeek(BaseTransform):
     """Split the image into ``S x S`` pixel patches; hide each with ``p``.
@@ -58,17 +78,6 @@ class HideAndSeek(BaseTransform):
         shape = (-(-height // size), -(-width // size))
         return size, np.random.rand(*shape) < self.hide_prob
 
-    def _fill_value(self, img: np.ndarray) -> np.ndarray:
-        fill = np.asarray(self.fill, dtype=np.float64)
-        if img.ndim == 2:
-            fill = fill.mean()
-        elif fill.size not in (1, img.shape[2]):
-            raise ValueError(f'fill {self.fill} does not match the '
-                             f'{img.shape[2]} channels of the image')
-        if np.issubdtype(img.dtype, np.integer):
-            fill = np.round(fill)
-        return fill.astype(img.dtype)
-
     def transform(self, results: dict) -> dict:
         img = results['img']
         height, width = img.shape[:2]
@@ -76,7 +85,7 @@ class HideAndSeek(BaseTransform):
         if hidden.any():
             pixels = hidden.repeat(size, axis=0).repeat(size, axis=1)
             img = img.copy()
-            img[pixels[:height, :width]] = self._fill_value(img)
+            img[pixels[:height, :width]] = fill_value(self.fill, img)
             results['img'] = img
         results['hide_grid_size'] = size
         results['hidden_patches'] = hidden

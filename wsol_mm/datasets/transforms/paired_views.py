@@ -16,7 +16,7 @@ from mmcv.transforms.utils import cache_randomness
 from mmpretrain.datasets.transforms import ColorJitter
 
 from wsol_mm.registry import TRANSFORMS
-from .hide_and_seek import IMAGENET_BGR_MEAN
+from .hide_and_seek import IMAGENET_BGR_MEAN, fill_value
 
 
 def _shift_hue(img: np.ndarray, factor: float) -> np.ndarray:
@@ -140,20 +140,6 @@ class PairedViews(BaseTransform):
                 img = _shift_hue(img, hue)
         return img
 
-    def _border_value(self, img: np.ndarray) -> np.ndarray:
-        fill = np.asarray(self.fill, dtype=np.float64)
-        channels = 1 if img.ndim == 2 else img.shape[2]
-        if img.ndim == 2:
-            fill = fill.mean()
-        elif fill.size == 1:
-            fill = np.repeat(fill, channels)
-        elif fill.size != channels:
-            raise ValueError(f'fill {self.fill} does not match the '
-                             f'{channels} channels of the image')
-        if np.issubdtype(img.dtype, np.integer):
-            fill = np.round(fill)
-        return fill.astype(img.dtype)
-
     def transform(self, results: dict) -> dict:
         img = results['img']
         view2 = img
@@ -171,7 +157,8 @@ class PairedViews(BaseTransform):
             borderMode=cv2.BORDER_REPLICATE)
         if img.ndim == 3 and view2.ndim == 2:  # OpenCV drops a single channel
             view2 = view2[..., None]
-        view2[self._outside(affine, height, width)] = self._border_value(img)
+        view2[self._outside(affine, height, width)] = fill_value(
+            self.fill, img)
         results['img_view2'] = view2
         results['view2_affine'] = affine
         results['view2_scale'] = scale

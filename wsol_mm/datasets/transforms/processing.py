@@ -73,26 +73,38 @@ class Resize(BaseTransform):
         img = results['img']
         height, width = img.shape[:2]
         new_w, new_h = self._new_size(width, height)
-        results['img'] = mmcv.imresize(
-            img, (new_w, new_h), interpolation=self.interpolation)
-        boxes = _boxes(results)
-        if boxes is not None:
-            boxes[:, 0::2] = boxes[:, 0::2] * new_w / width
-            boxes[:, 1::2] = boxes[:, 1::2] * new_h / height
-            results['gt_bboxes'] = boxes
-        if 'gt_mask' in results:
-            results['gt_mask'] = mmcv.imresize(
-                results['gt_mask'], (new_w, new_h), interpolation='nearest')
-        w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
-        results['scale_factor'] = (w_scale * new_w / width,
-                                   h_scale * new_h / height)
-        results['img_shape'] = (new_h, new_w)
-        return results
+        return resize(results, width, height, new_w, new_h, self.interpolation)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, '
                 f'shorter_side={self.shorter_side}, '
                 f"interpolation='{self.interpolation}')")
+
+
+def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
+           interpolation: str) -> dict:
+    """Resize the ``width`` x ``height`` image to ``new_w`` x ``new_h``.
+
+    Boxes scale as ``x * new_w / width`` (multiply first, then divide, in
+    float64), ``gt_mask`` is resized with nearest neighbours,
+    ``scale_factor`` (w_scale, h_scale) accumulates and ``img_shape``
+    becomes ``(new_h, new_w)``.
+    """
+    results['img'] = mmcv.imresize(
+        results['img'], (new_w, new_h), interpolation=interpolation)
+    boxes = _boxes(results)
+    if boxes is not None:
+        boxes[:, 0::2] = boxes[:, 0::2] * new_w / width
+        boxes[:, 1::2] = boxes[:, 1::2] * new_h / height
+        results['gt_bboxes'] = boxes
+    if 'gt_mask' in results:
+        results['gt_mask'] = mmcv.imresize(
+            results['gt_mask'], (new_w, new_h), interpolation='nearest')
+    w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
+    results['scale_factor'] = (w_scale * new_w / width,
+                               h_scale * new_h / height)
+    results['img_shape'] = (new_h, new_w)
+    return results
 
 
 def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:

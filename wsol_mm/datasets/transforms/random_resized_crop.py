@@ -6,12 +6,11 @@ the mask carried along.
 """
 from typing import Sequence, Tuple, Union
 
-import mmcv
 from mmpretrain.datasets.transforms import \
     RandomResizedCrop as MMPretrainRandomResizedCrop
 
 from wsol_mm.registry import TRANSFORMS
-from .processing import _boxes, _pair, crop
+from .processing import _pair, crop, resize
 
 
 @TRANSFORMS.register_module()
@@ -21,7 +20,7 @@ class RandomResizedCrop(MMPretrainRandomResizedCrop):
     The window is sampled by MMPretrain's ``rand_crop_params`` (``np.random``,
     centre crop after ``max_attempts`` failures), cut with :func:`crop`
     (boxes shifted and clipped, ``crop_bbox`` recorded on the grid of the
-    input image) and resized to ``size``: boxes scale as
+    input image) and resized to ``size`` with :func:`resize`: boxes scale as
     ``x * size_w / crop_w``, ``gt_mask`` is resized with nearest neighbours,
     ``scale_factor`` accumulates and ``img_shape`` becomes ``(h, w)``.
 
@@ -55,21 +54,8 @@ class RandomResizedCrop(MMPretrainRandomResizedCrop):
         y0, x0, crop_h, crop_w = self.rand_crop_params(results['img'])
         results = crop(results, int(x0), int(y0), int(crop_w), int(crop_h))
         new_w, new_h = self.size
-        results['img'] = mmcv.imresize(
-            results['img'], (new_w, new_h), interpolation=self.interpolation)
-        boxes = _boxes(results)
-        if boxes is not None:
-            boxes[:, 0::2] = boxes[:, 0::2] * new_w / crop_w
-            boxes[:, 1::2] = boxes[:, 1::2] * new_h / crop_h
-            results['gt_bboxes'] = boxes
-        if 'gt_mask' in results:
-            results['gt_mask'] = mmcv.imresize(
-                results['gt_mask'], (new_w, new_h), interpolation='nearest')
-        w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
-        results['scale_factor'] = (w_scale * new_w / crop_w,
-                                   h_scale * new_h / crop_h)
-        results['img_shape'] = (new_h, new_w)
-        return results
+        return resize(results, crop_w, crop_h, new_w, new_h,
+                      self.interpolation)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, '
