@@ -1,7 +1,6 @@
 """ILSVRC in the wsolevaluation layout, read through its _base_ config:
 splits, several boxes per image, the proxy list, pipelines, bad inputs and
 the synthetic writer."""
-import copy
 import filecmp
 import os
 import os.path as osp
@@ -11,13 +10,12 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 from wsol_mm.datasets.ilsvrc import ILSVRC
 from wsol_mm.datasets.synthetic_wsol_layouts import write_ilsvrc_layout
-from wsol_mm.registry import DATASETS
 
-from _layout import replace_line, write_lines
+from _layout import (dataset_from_config, replace_line, write_lines,
+                     write_wsol_lists)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'ilsvrc.py')
@@ -55,16 +53,10 @@ def layout(tmp_path):
     """(data_root, metadata_root) of a tiny ILSVRC in the official layout."""
     data_root = tmp_path / 'ILSVRC'
     meta = tmp_path / 'metadata' / 'ILSVRC'
-    rng = np.random.default_rng(0)
-    for path, (_, (w, h)) in IMAGES.items():
-        os.makedirs(data_root / osp.dirname(path), exist_ok=True)
-        cv2.imwrite(str(data_root / path),
-                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    write_wsol_lists(str(data_root), str(meta), IMAGES,
+                     {split: spec['ids'] for split, spec in SPLITS.items()})
     for split, spec in SPLITS.items():
         ids = spec['ids']
-        write_lines(str(meta / split / 'image_ids.txt'), ids)
-        write_lines(str(meta / split / 'class_labels.txt'),
-                    [f'{p},{IMAGES[p][0]}' for p in ids])
         write_lines(str(meta / split / 'image_sizes.txt'),
                     [f'{p},{IMAGES[p][1][0]},{IMAGES[p][1][1]}' for p in ids])
         if spec['boxes'] is not None:
@@ -77,15 +69,8 @@ def layout(tmp_path):
 
 def from_config(split, data_root, metadata_root, config=CONFIG, **overrides):
     """The split's dataset built from the _base_ config's dataloader."""
-    cfg = Config.fromfile(config)
-    init_default_scope('wsol_mm')
-    loader = dict(train=cfg.train_dataloader, val=cfg.val_dataloader,
-                  test=cfg.test_dataloader)[split]
-    dataset_cfg = copy.deepcopy(loader.dataset)
-    assert dataset_cfg.type == 'ILSVRC' and dataset_cfg.split == split
-    dataset_cfg.update(data_root=data_root, metadata_root=metadata_root,
-                       **overrides)
-    return DATASETS.build(dataset_cfg)
+    return dataset_from_config(config, split, 'ILSVRC', data_root=data_root,
+                               metadata_root=metadata_root, **overrides)
 
 
 def boxes_of(img_id, boxes):

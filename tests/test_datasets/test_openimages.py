@@ -1,7 +1,6 @@
 """OpenImages30k in the wsolevaluation layout, read through its _base_
 config: instance and ignore masks, LoadWSOLMask's gt_mask (0/1/255) and
 derived boxes, mask_root, bad inputs and the synthetic writer."""
-import copy
 import filecmp
 import os
 import os.path as osp
@@ -11,15 +10,13 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 from wsol_mm.datasets.openimages import OpenImages30k
 from wsol_mm.datasets.synthetic_wsol_layouts import write_openimages_layout
 from wsol_mm.datasets.transforms.load_wsol_mask import LoadWSOLMask
-from wsol_mm.registry import DATASETS
 
-from _layout import replace_line, write_lines
+from _layout import (dataset_from_config, replace_line, write_lines,
+                     write_wsol_lists)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
@@ -99,17 +96,9 @@ def layout(tmp_path):
     masks next to the images, no image_sizes.txt."""
     data_root = tmp_path / 'OpenImages'
     meta = tmp_path / 'metadata' / 'OpenImages'
-    rng = np.random.default_rng(0)
-    for path, (_, (w, h)) in IMAGES.items():
-        os.makedirs(data_root / osp.dirname(path), exist_ok=True)
-        cv2.imwrite(str(data_root / path),
-                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    write_wsol_lists(str(data_root), str(meta), IMAGES, IDS)
     for path, mask in MASKS.items():
         cv2.imwrite(str(data_root / path), mask)
-    for split, ids in IDS.items():
-        write_lines(str(meta / split / 'image_ids.txt'), ids)
-        write_lines(str(meta / split / 'class_labels.txt'),
-                    [f'{p},{IMAGES[p][0]}' for p in ids])
     write_lines(str(meta / 'val' / 'localization.txt'),
                 ['val/c0/v.jpg,val/c0/v_m0.png,'])
     write_lines(str(meta / 'test' / 'localization.txt'), TEST_LOCALIZATION)
@@ -118,15 +107,8 @@ def layout(tmp_path):
 
 def from_config(split, data_root, metadata_root, config=CONFIG, **overrides):
     """The split's dataset built from the _base_ config's dataloader."""
-    cfg = Config.fromfile(config)
-    init_default_scope('wsol_mm')
-    loader = dict(train=cfg.train_dataloader, val=cfg.val_dataloader,
-                  test=cfg.test_dataloader)[split]
-    dataset_cfg = copy.deepcopy(loader.dataset)
-    assert dataset_cfg.type == 'OpenImages30k' and dataset_cfg.split == split
-    dataset_cfg.update(data_root=data_root, metadata_root=metadata_root,
-                       **overrides)
-    return DATASETS.build(dataset_cfg)
+    return dataset_from_config(config, split, 'OpenImages30k', data_root=data_root,
+                               metadata_root=metadata_root, **overrides)
 
 
 def test_items(layout):

@@ -3,14 +3,13 @@ import os
 import os.path as osp
 import re
 
-import cv2
 import numpy as np
 import pytest
 from mmengine.registry import DefaultScope
 
 from wsol_mm.datasets import WSOLMetadataDataset
 
-from _layout import replace_line, write_lines
+from _layout import replace_line, write_lines, write_wsol_lists
 
 # path: (label, (width, height))
 IMAGES = {
@@ -33,16 +32,10 @@ def layout(tmp_path):
     """(data_root, metadata_root) of a tiny wsolevaluation layout."""
     data_root = tmp_path / 'data'
     meta = tmp_path / 'metadata'
-    rng = np.random.default_rng(0)
-    for path, (_, (w, h)) in IMAGES.items():
-        os.makedirs(data_root / osp.dirname(path), exist_ok=True)
-        cv2.imwrite(str(data_root / path),
-                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    write_wsol_lists(str(data_root), str(meta), IMAGES,
+                     {split: spec['ids'] for split, spec in SPLITS.items()})
     for split, spec in SPLITS.items():
         ids = spec['ids']
-        write_lines(str(meta / split / 'image_ids.txt'), ids)
-        write_lines(str(meta / split / 'class_labels.txt'),
-                    [f'{p},{IMAGES[p][0]}' for p in ids])
         if spec['boxes'] is not None:
             write_lines(str(meta / split / 'image_sizes.txt'), [
                 f'{p},{IMAGES[p][1][0]},{IMAGES[p][1][1]}' for p in ids
