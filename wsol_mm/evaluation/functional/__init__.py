@@ -3,6 +3,7 @@ from .box_accuracy import (best_iou_curve, box_acc_curves,
                            box_acc_from_iou_curves, check_gt_boxes)
 from .box_extraction import boxes_from_scoremap
 from .box_iou import box_iou
+from .mask_boxes import box_from_mask
 from .pxap import (NoPositiveGroundTruthError, check_gt_mask,
                    mask_score_histograms, pxap, pxap_from_histograms)
 from .scoremap import check_scoremap, normalize_scoremap
@@ -11,5 +12,6 @@ __all__ = [
     'check_scoremap', 'normalize_scoremap', 'boxes_from_scoremap', 'box_iou',
     'check_gt_boxes', 'best_iou_curve', 'box_acc_from_iou_curves',
     'box_acc_curves', 'check_gt_mask', 'mask_score_histograms',
-    'pxap_from_histograms', 'pxap', 'NoPositiveGroundTruthError'
+    'pxap_from_histograms', 'pxap', 'NoPositiveGroundTruthError',
+    'box_from_mask'
 ]

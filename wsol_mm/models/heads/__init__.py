@@ -1,3 +1,4 @@
 from .cam_head import CAMHead
+from .class_agnostic_seg_head import ClassAgnosticSegHead
 
-__all__ = ['CAMHead']
+__all__ = ['CAMHead', 'ClassAgnosticSegHead']

@@ -65,15 +65,18 @@ class BaseLocalizer(BaseModel):
                 for _ in range(inputs.shape[0])]
 
     def _maps_on_image_grids(self, maps: torch.Tensor, inputs: torch.Tensor,
-                             data_samples: Sequence[WSOLDataSample]
-                             ) -> List[torch.Tensor]:
-        """(B, K, h, w) raw maps -> per image (K, H_i, W_i) maps in [0, 1]."""
+                             data_samples: Sequence[WSOLDataSample],
+                             normalize: bool = True) -> List[torch.Tensor]:
+        """(B, K, h, w) raw maps -> per image (K, H_i, W_i) maps, min-max
+        normalised to [0, 1] unless ``normalize`` is False."""
         maps = resize_score_maps(maps.float(), inputs.shape[-2:])
         grids = []
         for sample_maps, sample in zip(maps, data_samples):
             height, width = sample.metainfo.get('img_shape', maps.shape[-2:])
-            grids.append(normalize_score_maps(
-                sample_maps[:, :height, :width]).detach())
+            sample_maps = sample_maps[:, :height, :width]
+            if normalize:
+                sample_maps = normalize_score_maps(sample_maps)
+            grids.append(sample_maps.detach())
         return grids
 
     def _boxes_of(self, maps: torch.Tensor) -> torch.Tensor:
