@@ -7,6 +7,7 @@ from .ilsvrc import ILSVRC
 from .inatloc500 import INatLoc500
 from .label_hierarchy import LabelHierarchy
 from .openimages import OpenImages30k
+from .samplers import *  # noqa: F401,F403
 from .synthetic_cub import SyntheticCUB
 from .synthetic_inatloc import SyntheticINatLoc500
 from .tiny_imagenet import TinyImageNet

@@ -1,4 +1,7 @@
+from .class_similarity_hook import ClassSimilarityHook
 from .num_class_check_hook import NumClassCheckHook
 from .wsol_visualization_hook import WSOLVisualizationHook
 
-__all__ = ['NumClassCheckHook', 'WSOLVisualizationHook']
+__all__ = [
+    'NumClassCheckHook', 'WSOLVisualizationHook', 'ClassSimilarityHook'
+]

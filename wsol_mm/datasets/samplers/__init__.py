@@ -1,0 +1,3 @@
+from .similar_class_sampler import SimilarClassSampler
+
+__all__ = ['SimilarClassSampler']

@@ -1,0 +1,4 @@
+from .icfs_loss import ICFSLoss, similar_class_matrix
+from .masked_bce_loss import MaskedBCELoss
+
+__all__ = ['MaskedBCELoss', 'ICFSLoss', 'similar_class_matrix']
