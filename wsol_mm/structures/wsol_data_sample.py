@@ -25,6 +25,9 @@ class WSOLDataSample(BaseDataElement):
     - ``gt_bboxes`` (DoubleTensor, (k, 4)): boxes ``x0 y0 x1 y1`` on the grid of
       ``img_shape``.
     - ``gt_mask`` (ByteTensor, (h, w)): 0 background, 1 foreground, 255 ignored.
+    - ``pseudo_mask`` (ByteTensor, (h, w)): the pseudo label of a
+      class-agnostic segmentation stage, 0 background, 1 foreground, 255
+      ignored.
     - ``pred_score`` (FloatTensor, (num_classes,)): class probabilities.
     - ``gt_score_map`` (FloatTensor, (h, w)): the min-max normalised class
       activation map of the ground-truth class on the evaluation grid.
@@ -45,4 +48,8 @@ class WSOLDataSample(BaseDataElement):
 
     def set_gt_mask(self, mask) -> 'WSOLDataSample':
         self.gt_mask = _as_tensor(mask, torch.uint8)
+        return self
+
+    def set_pseudo_mask(self, mask) -> 'WSOLDataSample':
+        self.pseudo_mask = _as_tensor(mask, torch.uint8)
         return self

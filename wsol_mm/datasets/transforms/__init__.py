@@ -5,6 +5,7 @@ root registry; ``LoadWSOLImageFromFile`` names the file on every failure.
 """
 from .formatting import PackWSOLInputs
 from .hide_and_seek import HideAndSeek
+from .load_pseudo_mask import LoadPseudoMask, pseudo_mask_path
 from .load_wsol_mask import LoadWSOLMask
 from .loading import LoadWSOLImageFromFile
 from .paired_views import PairedViews, inverse_warp
@@ -12,7 +13,8 @@ from .processing import CenterCrop, RandomCrop, RandomFlip, Resize, crop
 from .random_resized_crop import RandomResizedCrop
 
 __all__ = [
-    'PackWSOLInputs', 'LoadWSOLImageFromFile', 'LoadWSOLMask', 'Resize',
+    'PackWSOLInputs', 'LoadWSOLImageFromFile', 'LoadWSOLMask',
+    'LoadPseudoMask', 'pseudo_mask_path', 'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
     'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop'
 ]

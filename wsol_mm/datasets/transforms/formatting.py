@@ -15,9 +15,9 @@ class PackWSOLInputs(BaseTransform):
 
     ``inputs`` is the image as a CHW tensor of the image's dtype (uint8 after
     :class:`LoadImageFromFile`). The :class:`WSOLDataSample` gets
-    ``gt_label``, ``gt_bboxes`` (float64) and ``gt_mask`` through its setters
-    when those keys are present, and the ``meta_keys`` found in the results
-    as meta information.
+    ``gt_label``, ``gt_bboxes`` (float64), ``gt_mask`` and ``pseudo_mask``
+    through its setters when those keys are present, and the ``meta_keys``
+    found in the results as meta information.
     """
 
     def __init__(self,
@@ -40,6 +40,8 @@ class PackWSOLInputs(BaseTransform):
             sample.set_gt_bboxes(results['gt_bboxes'])
         if 'gt_mask' in results:
             sample.set_gt_mask(results['gt_mask'])
+        if 'pseudo_mask' in results:
+            sample.set_pseudo_mask(results['pseudo_mask'])
         sample.set_metainfo(
             {key: results[key] for key in self.meta_keys if key in results})
         return dict(inputs=inputs, data_samples=sample)

@@ -1,4 +1,4 @@
-"""Geometric transforms moving ``gt_bboxes`` (and ``gt_mask``) with the image.
+"""Geometric transforms moving ``gt_bboxes`` and the masks with the image.
 
 Boxes are ``x0 y0 x1 y1`` float64 on a continuous grid where pixel ``i``
 spans ``[i, i + 1)``: an image of width ``W`` covers ``[0, W]``.
@@ -24,6 +24,16 @@ def _pair(size: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
     return size
 
 
+# Per-pixel label maps that follow the image: the PxAP ground truth and the
+# pseudo masks of a segmentation stage.
+MASK_KEYS = ('gt_mask', 'pseudo_mask')
+
+
+def _masks(results: dict) -> Tuple[str, ...]:
+    """The keys of ``MASK_KEYS`` present in ``results``."""
+    return tuple(key for key in MASK_KEYS if key in results)
+
+
 def _boxes(results: dict) -> Optional[np.ndarray]:
     """A float64 ``(k, 4)`` copy of ``results['gt_bboxes']``, if present."""
     if 'gt_bboxes' not in results:
@@ -45,7 +55,7 @@ class Resize(BaseTransform):
     The box scaling multiplies first and divides second, in float64, so that
     ``int()`` of a resized coordinate equals the protocol's
     ``int(x * 224 / W)``. ``scale_factor`` (w_scale, h_scale) accumulates
-    over several resizes; ``gt_mask`` uses nearest-neighbour interpolation.
+    over several resizes; masks use nearest-neighbour interpolation.
     """
 
     def __init__(self,
@@ -86,7 +96,7 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
     """Resize the ``width`` x ``height`` image to ``new_w`` x ``new_h``.
 
     Boxes scale as ``x * new_w / width`` (multiply first, then divide, in
-    float64), ``gt_mask`` is resized with nearest neighbours,
+    float64), the masks (``MASK_KEYS``) are resized with nearest neighbours,
     ``scale_factor`` (w_scale, h_scale) accumulates and ``img_shape``
     becomes ``(new_h, new_w)``.
     """
@@ -97,9 +107,9 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
         boxes[:, 0::2] = boxes[:, 0::2] * new_w / width
         boxes[:, 1::2] = boxes[:, 1::2] * new_h / height
         results['gt_bboxes'] = boxes
-    if 'gt_mask' in results:
-        results['gt_mask'] = mmcv.imresize(
-            results['gt_mask'], (new_w, new_h), interpolation='nearest')
+    for key in _masks(results):
+        results[key] = mmcv.imresize(
+            results[key], (new_w, new_h), interpolation='nearest')
     w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
     results['scale_factor'] = (w_scale * new_w / width,
                                h_scale * new_h / height)
@@ -120,9 +130,8 @@ def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
         boxes[:, 0::2] = np.clip(boxes[:, 0::2] - x0, 0, width)
         boxes[:, 1::2] = np.clip(boxes[:, 1::2] - y0, 0, height)
         results['gt_bboxes'] = boxes
-    if 'gt_mask' in results:
-        results['gt_mask'] = results['gt_mask'][y0:y0 + height,
-                                                x0:x0 + width]
+    for key in _masks(results):
+        results[key] = results[key][y0:y0 + height, x0:x0 + width]
     results['img_shape'] = (height, width)
     results['crop_bbox'] = (x0, y0, x0 + width, y0 + height)
     return results
@@ -196,9 +205,8 @@ class RandomFlip(BaseTransform):
             if boxes is not None:
                 boxes[:, [0, 2]] = width - boxes[:, [2, 0]]
                 results['gt_bboxes'] = boxes
-            if 'gt_mask' in results:
-                results['gt_mask'] = np.ascontiguousarray(
-                    results['gt_mask'][:, ::-1])
+            for key in _masks(results):
+                results[key] = np.ascontiguousarray(results[key][:, ::-1])
             flipped = not flipped
         results['flip'] = flipped
         results['flip_direction'] = 'horizontal' if flipped else None

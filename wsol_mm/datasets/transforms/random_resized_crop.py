@@ -21,7 +21,7 @@ class RandomResizedCrop(MMPretrainRandomResizedCrop):
     centre crop after ``max_attempts`` failures), cut with :func:`crop`
     (boxes shifted and clipped, ``crop_bbox`` recorded on the grid of the
     input image) and resized to ``size`` with :func:`resize`: boxes scale as
-    ``x * size_w / crop_w``, ``gt_mask`` is resized with nearest neighbours,
+    ``x * size_w / crop_w``, the masks are resized with nearest neighbours,
     ``scale_factor`` accumulates and ``img_shape`` becomes ``(h, w)``.
 
     Args:

@@ -1,4 +1,8 @@
+from .class_scores import ClassScores, DumpClassScores, load_class_scores
 from .dump_predictions import DumpWSOLPredictions
 from .wsol_metric import WSOLMetric
 
-__all__ = ['WSOLMetric', 'DumpWSOLPredictions']
+__all__ = [
+    'WSOLMetric', 'DumpWSOLPredictions', 'DumpClassScores', 'ClassScores',
+    'load_class_scores'
+]

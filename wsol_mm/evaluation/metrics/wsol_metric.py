@@ -11,8 +11,9 @@ from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
 from ..functional import (best_iou_curve, box_acc_from_iou_curves,
-                          check_gt_boxes, mask_score_histograms,
+                          box_iou, check_gt_boxes, mask_score_histograms,
                           normalize_scoremap, pxap_from_histograms)
+from .class_scores import load_class_scores
 
 
 def _to_numpy(value) -> np.ndarray:
@@ -38,6 +39,14 @@ class WSOLMetric(BaseMetric):
     ``IoU > loc_iou_threshold``, and top-k Loc/Cls when the samples carry
     ``pred_score``.
 
+    A class-agnostic localizer (a segmentation stage) takes its classes from
+    a separate classifier: ``class_scores`` names the file of its predictions
+    (:class:`DumpClassScores`), which replace the samples' ``pred_score``;
+    ``loc_boxes='predicted'`` makes the older protocol use the model's own box
+    ``pred_bboxes[0]`` (e.g. the largest connected component of a
+    segmentation mask) instead of the largest contour at
+    ``loc_cam_threshold``.
+
     Each data sample needs ``gt_score_map`` (H, W), the normalised CAM of the
     GT class, and ``gt_bboxes`` (k, 4) on the same grid; a map with NaN or a
     constant map is evaluated as zeros (a warning is logged). Only compact
@@ -53,6 +62,10 @@ class WSOLMetric(BaseMetric):
         loc_iou_threshold (float): an image is localised by the older
             protocol when its IoU is strictly greater than this.
         topk (int | sequence of int): k of the top-k Cls/Loc metrics.
+        loc_boxes (str): ``'scoremap'`` or ``'predicted'``, the box of the
+            older protocol (see above).
+        class_scores (str, optional): file of class scores keyed by image
+            path, used as ``pred_score``.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): prefix of the metric names; ``'wsol'`` when
             None.
@@ -66,6 +79,8 @@ class WSOLMetric(BaseMetric):
                  loc_cam_threshold: float = 0.2,
                  loc_iou_threshold: float = 0.5,
                  topk: Union[int, Sequence[int]] = (1, 5),
+                 loc_boxes: str = 'scoremap',
+                 class_scores: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -87,6 +102,12 @@ class WSOLMetric(BaseMetric):
         self.loc_cam_threshold = loc_cam_threshold
         self.loc_iou_threshold = loc_iou_threshold
         self.topk = tuple(int(k) for k in topk)
+        if loc_boxes not in ('scoremap', 'predicted'):
+            raise ValueError("loc_boxes must be 'scoremap' or 'predicted', "
+                             f'got {loc_boxes!r}')
+        self.loc_boxes = loc_boxes
+        self.class_scores = None if class_scores is None else \
+            load_class_scores(class_scores)
 
     # ------------------------------------------------------------------ #
     # per-sample processing
@@ -147,12 +168,17 @@ class WSOLMetric(BaseMetric):
             scoremap, boxes,
             np.append(self.cam_thresholds, self.loc_cam_threshold),
             multi_contour=False)
+        loc_iou = float(single[-1])
+        if self.loc_boxes == 'predicted':
+            loc_iou = self._predicted_box_iou(sample, boxes)
         result = dict(
             sample_idx=sample.get('sample_idx'),
             iou_multi=best_iou_curve(
                 scoremap, boxes, self.cam_thresholds, multi_contour=True),
             iou_single=single[:-1].copy(),
-            loc_iou=float(single[-1]))
+            loc_iou=loc_iou)
+        if self.class_scores is not None:
+            sample = dict(sample, pred_score=self.class_scores.of(sample))
         if sample.get('pred_score') is not None:
             result['topk_correct'] = self._topk_correct(sample)
         if sample.get('gt_mask') is not None:
@@ -162,6 +188,14 @@ class WSOLMetric(BaseMetric):
             result['true_hist'], result['false_hist'] = mask_score_histograms(
                 scoremap, mask, self.cam_thresholds)
         return result
+
+    def _predicted_box_iou(self, sample: dict, gt_boxes: np.ndarray
+                           ) -> float:
+        if sample.get('pred_bboxes') is None:
+            raise KeyError("loc_boxes='predicted' needs pred_bboxes in every "
+                           f'data sample ({self._describe(sample)})')
+        box = np.trunc(_to_numpy(sample['pred_bboxes']).reshape(-1, 4)[:1])
+        return float(box_iou(box, gt_boxes).max())
 
     def _topk_correct(self, sample: dict) -> Dict[int, bool]:
         scores = sample['pred_score']
