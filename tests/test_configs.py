@@ -28,8 +28,10 @@ def test_config_builds(path):
     model_cfg = cfg.model.copy()
     if 'backbone' in model_cfg:
         model_cfg.backbone.init_cfg = None  # no download in tests
-    if 'head' in model_cfg and model_cfg.head.get('num_classes', 1) is None:
-        model_cfg.head.num_classes = 2  # counted from the dataset at run time
+    for part in ('head', 'aux_head'):
+        if model_cfg.get(part) and model_cfg[part].get('num_classes',
+                                                       1) is None:
+            model_cfg[part].num_classes = 2  # counted from the dataset
     model = MODELS.build(model_cfg)
     assert model.test_cfg['cam_threshold'] == 0.2
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -52,3 +54,71 @@ def test_cam_r50_cub_follows_the_wsolevaluation_recipe():
     test_sizes = [t['size'] for t in cfg.test_dataloader.dataset.pipeline
                   if t['type'] == 'Resize']
     assert test_sizes == [(224, 224)]
+
+
+PIPELINE_CONFIGS = [p for p in CONFIGS if osp.basename(osp.dirname(p)) in
+                    ('spol', 'isic')]
+
+
+@pytest.mark.parametrize(
+    'path', PIPELINE_CONFIGS,
+    ids=[osp.relpath(p, REPO_ROOT) for p in PIPELINE_CONFIGS])
+def test_pipeline_config_stages_resolve(path, tmp_path):
+    """Every stage builds; every training stage's model type, metric types
+    and pipeline transforms are registered (demo configs: models built)."""
+    from wsol_mm.pipelines import MultiStagePipeline, TrainStage
+    from wsol_mm.registry import TRANSFORMS
+    cfg = Config.fromfile(path)
+    cfg.work_dir = str(tmp_path)
+    pipeline = MultiStagePipeline(cfg)
+    assert list(pipeline.stages)[0] == 'cam'
+    for stage in pipeline.stages.values():
+        if not isinstance(stage, TrainStage):
+            continue
+        stage_cfg = stage.runner_cfg(resolve=False)
+        assert MODELS.get(stage_cfg.model.type) is not None
+        for metric in [stage_cfg.test_evaluator]:
+            assert METRICS.get(metric.type) is not None
+        for key in ('train_dataloader', 'test_dataloader'):
+            for transform in stage_cfg[key].dataset.pipeline:
+                assert TRANSFORMS.get(transform['type']) is not None
+        if 'demo' in path:
+            model_cfg = stage_cfg.model.copy()
+            model_cfg.pop('_delete_', None)
+            for part in ('head', 'aux_head'):
+                if model_cfg.get(part) and 'num_classes' in model_cfg[part]:
+                    model_cfg[part].num_classes = 4
+            MODELS.build(model_cfg)
+
+
+def test_spol_and_isic_follow_their_papers():
+    spol = Config.fromfile(osp.join(REPO_ROOT, 'configs/spol/spol_r50_cub.py'))
+    assert spol.train_cfg.max_epochs == 32
+    assert spol.optim_wrapper.optimizer.lr == 0.02  # new layers
+    assert spol.optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult == \
+        0.1  # 0.002 for the pretrained backbone
+    assert spol.get('param_scheduler') is None  # constant
+    assert spol.model.neck.fusion == 'mul' and spol.model.neck.num_fused == 3
+    masks = spol.stages.pseudo_masks
+    assert (masks.fg_threshold, masks.bg_threshold) == (0.5, 0.004)
+    assert masks.enhance == dict(type='GaussianPriorEnhance',
+                                 fg_threshold=0.7)
+    assert [t['type'] for t in spol.test_dataloader.dataset.pipeline] == [
+        'LoadWSOLImageFromFile', 'Resize', 'CenterCrop', 'PackWSOLInputs']
+    assert spol.model.head.num_classes is None  # the dataset's (200)
+    imagenet = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/spol/spol_r50_imagenet.py'))
+    assert imagenet.train_cfg.max_epochs == 6
+    assert imagenet.train_dataloader.dataset.type == 'ILSVRC'
+
+    isic = Config.fromfile(osp.join(REPO_ROOT, 'configs/isic/isic_r50_cub.py'))
+    assert isic.optim_wrapper == dict(optimizer=dict(
+        type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
+    assert isic.model.feature_loss == dict(type='ICFSLoss', loss_weight=1.0)
+    assert isic.model.neck.mca is None and isic.model.aux_head is None
+    assert isic.stages.cam.cfg.custom_hooks[1] == dict(
+        type='ClassSimilarityHook', gamma=0.3)
+    assert isic.stages.pseudo_masks.type == 'NMFPseudoMaskStage'
+    imagenet = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/isic/isic_r50_imagenet.py'))
+    assert imagenet.train_cfg.max_epochs == 5

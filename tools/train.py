@@ -19,7 +19,14 @@ def parse_args():
         type=str,
         const='auto',
         help='resume from the given checkpoint; without a path, from the '
-        'latest checkpoint in the work dir')
+        'latest checkpoint in the work dir (a multi-stage config: skip the '
+        'finished stages and continue the unfinished one)')
+    parser.add_argument(
+        '--stage',
+        action='append',
+        metavar='NAME',
+        help='multi-stage configs: run only this stage (repeatable); the '
+        'stages it reads must have finished in the work dir')
     parser.add_argument(
         '--amp', action='store_true', help='mixed precision training')
     parser.add_argument(
@@ -60,7 +67,16 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(load_config(args), args)
-    run(cfg, 'train')
+    if 'stages' not in cfg:
+        if args.stage:
+            raise SystemExit(f'--stage needs a multi-stage config (with '
+                             f'`stages`); {args.config} has none')
+        run(cfg, 'train')
+        return
+    if args.resume not in (None, 'auto'):
+        raise SystemExit('--resume takes no checkpoint with a multi-stage '
+                         'config: each stage resumes from its own folder')
+    run(cfg, 'train', resume=cfg.resume, only=args.stage)
 
 
 if __name__ == '__main__':

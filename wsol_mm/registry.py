@@ -32,7 +32,7 @@ __all__ = [
     'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
     'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
     'WEIGHT_INITIALIZERS', 'TASK_UTILS', 'METRICS', 'EVALUATORS',
-    'VISUALIZERS', 'VISBACKENDS'
+    'VISUALIZERS', 'VISBACKENDS', 'STAGES'
 ]
 
 _ENGINE = ['wsol_mm.engine']
@@ -81,3 +81,8 @@ VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, locations=_VISUALIZATION)
 VISBACKENDS = Registry(
     'vis backend', parent=MMENGINE_VISBACKENDS, locations=_VISUALIZATION)
+
+# The stages of multi-stage methods (SPOL, ISIC): a concept of wsol_mm with no
+# MMEngine counterpart, hence a root registry.
+STAGES = Registry('pipeline stage', scope='wsol_mm',
+                  locations=['wsol_mm.pipelines'])

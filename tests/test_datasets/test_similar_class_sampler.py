@@ -166,5 +166,17 @@ def test_errors():
     sampler.set_similar_classes(_similar(3, []))
     with pytest.raises(ValueError, match='K = 3'):
         list(sampler)
-    with pytest.raises(ValueError, match='4 classes with images'):
-        list(_sampler(dataset, batch_size=10))
+
+
+def test_fewer_classes_than_a_batch_holds_fill_it_with_more_images():
+    dataset = _per_class(3, 8)  # 24 images of 3 classes, batches of 10
+    sampler = _sampler(dataset, batch_size=10)  # would hold 5 classes of 2
+    indices = list(sampler)
+    assert len(indices) == 20
+    for start in (0, 10):
+        labels = [dataset.labels[i] for i in indices[start:start + 10]]
+        counts = sorted(labels.count(k) for k in range(3))
+        assert counts == [3, 3, 4]
+        # one block per class
+        changes = sum(a != b for a, b in zip(labels, labels[1:]))
+        assert changes == 2

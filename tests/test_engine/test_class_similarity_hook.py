@@ -16,15 +16,6 @@ CLASSES = ('gull', 'tern', 'wren')
 SIZE = 64
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny convolutions run far faster on one thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class _TensorDataset(Dataset):
     """Images held in memory, with the metainfo of a wsol_mm dataset."""
 

@@ -12,16 +12,6 @@ NUM_CLASSES = 4
 SIZE = 64
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny convolutions run far faster on one thread than on contended
-    OpenMP threads (0.8 s vs 3 ms per forward on a busy 2-core machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _model(topk=1, cam_threshold=0.2):
     init_default_scope('wsol_mm')
     model = MODELS.build(

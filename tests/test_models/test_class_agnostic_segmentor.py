@@ -11,16 +11,6 @@ from wsol_mm.structures import WSOLDataSample
 SIZE = 64
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny convolutions run far faster on one thread than on contended
-    OpenMP threads."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _model(**test_cfg):
     init_default_scope('wsol_mm')
     model = MODELS.build(

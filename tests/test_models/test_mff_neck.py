@@ -15,15 +15,6 @@ SIZES = (8, 4, 2, 1)
 OUT = 3
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny convolutions run far faster on one thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _feats(channels=CHANNELS, sizes=SIZES, batch=2, seed=0):
     torch.manual_seed(seed)
     return [torch.randn(batch, c, s, s) for c, s in zip(channels, sizes)]

@@ -13,15 +13,6 @@ SIZE = 32
 OUT = 8
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny convolutions run far faster on one thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _model(with_aux=True):
     init_default_scope('wsol_mm')
     torch.manual_seed(0)

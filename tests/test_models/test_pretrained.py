@@ -14,14 +14,6 @@ from mmengine.registry import init_default_scope
 import wsol_mm  # noqa: F401  (allow-lists MMEngine checkpoint types)
 from wsol_mm.registry import MODELS
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope='module')
 def torchvision_state():
     """A torchvision ResNet-18 state dict (incl. ``fc``) with random values

@@ -4,7 +4,9 @@ import gc
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
+from mmengine.dist import init_dist, is_distributed
 from mmengine.runner import Runner
 
 from .config import apply_common_overrides, resolve_num_classes
@@ -46,9 +48,11 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def run(cfg: Config, mode: str) -> dict:
+def run(cfg: Config, mode: str, **pipeline_args) -> dict:
     """Build the runner of ``cfg`` and run ``mode`` ('train' or 'test');
-    returns the metrics of a test.
+    returns the metrics of a test. A multi-stage config (one with ``stages``)
+    is trained by :class:`MultiStagePipeline` with ``pipeline_args``
+    (``resume``, ``only``).
 
     The runner (whose DDP reducer holds gloo work objects and sits in
     reference cycles) is collected and the process group destroyed before
@@ -56,15 +60,35 @@ def run(cfg: Config, mode: str) -> dict:
     abort a process whose work had finished.
     """
     try:
+        if 'stages' in cfg:
+            if mode != 'train':
+                raise ValueError(
+                    f'{cfg.filename} is a multi-stage config: run it with '
+                    'tools/train.py (its evaluation is one of its stages)')
+            from wsol_mm.pipelines import MultiStagePipeline
+            init_distributed(cfg)
+            return MultiStagePipeline(cfg).run(**pipeline_args)
         return getattr(build_runner(cfg), mode)()
     finally:
         gc.collect()
         shutdown_distributed()
 
 
+def init_distributed(cfg: Config) -> None:
+    """Start the process group of a launcher before any runner exists (a
+    pipeline synchronises its stages), as the runner would: gloo on CPU-only
+    machines, ``env_cfg.dist_cfg`` otherwise."""
+    if cfg.launcher == 'none' or init_cpu_distributed(cfg.launcher) or \
+            is_distributed():
+        return
+    init_dist(cfg.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+
+
 def build_runner(cfg: Config) -> Runner:
     """A runner for ``cfg``; on CPU-only machines a launcher gets gloo and
-    CPU DistributedDataParallel (see :func:`init_cpu_distributed`)."""
-    if init_cpu_distributed(cfg.launcher):
+    CPU DistributedDataParallel (see :func:`init_cpu_distributed`), for every
+    runner of the process (the stages of a pipeline)."""
+    init_cpu_distributed(cfg.launcher)
+    if cfg.launcher != 'none' and not torch.cuda.is_available():
         cfg.model_wrapper_cfg = CPU_DDP_WRAPPER
     return Runner.from_cfg(cfg)

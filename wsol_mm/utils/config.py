@@ -69,25 +69,29 @@ def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
 
 
 def resolve_num_classes(cfg: Config) -> None:
-    """``model.head.num_classes = None`` means "as many as the dataset has".
+    """``num_classes = None`` in a part of the model (``model.head``,
+    ``model.aux_head``, ...) means "as many as the dataset has".
 
     The training dataset (else the test one) is built once to count its
     ``classes``, so that relabelled or subsampled datasets (e.g. a coarser
     level of a label hierarchy) need no second setting.
     """
-    head = cfg.get('model', {}).get('head')
-    if not head or 'num_classes' not in head or \
-            head['num_classes'] is not None:
+    parts = [name for name, part in cfg.get('model', {}).items()
+             if isinstance(part, dict) and 'num_classes' in part
+             and part['num_classes'] is None]
+    if not parts:
         return
     for key in ('train_dataloader', 'test_dataloader'):
         loader = cfg.get(key)
         if loader:
             init_default_scope(cfg.get('default_scope', 'wsol_mm'))
             dataset = DATASETS.build(loader['dataset'])
-            head['num_classes'] = len(dataset.metainfo['classes'])
-            print_log(f'model.head.num_classes = {head["num_classes"]}, the '
-                      f'classes of the {key.split("_")[0]} dataset',
+            num_classes = len(dataset.metainfo['classes'])
+            for name in parts:
+                cfg.model[name]['num_classes'] = num_classes
+            print_log(f'model.{"/".join(parts)}.num_classes = {num_classes}, '
+                      f'the classes of the {key.split("_")[0]} dataset',
                       logger='current')
             return
-    raise ValueError('model.head.num_classes is None but the config has no '
-                     'train or test dataloader to count classes from')
+    raise ValueError(f'model.{parts[0]}.num_classes is None but the config '
+                     'has no train or test dataloader to count classes from')

@@ -16,6 +16,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import wsol_mm.engine  # noqa: F401
     import wsol_mm.evaluation  # noqa: F401
     import wsol_mm.models  # noqa: F401
+    import wsol_mm.pipelines  # noqa: F401
 
     if not init_default_scope:
         return

@@ -22,7 +22,9 @@ class SimilarClassSampler(Sampler):
     drawn in the epoch (uniformly once all are drawn), and the images of a
     class in a random order, so an epoch draws images without replacement as
     far as the similar classes allow; a class with fewer images than needed
-    repeats some. Without similar classes all classes are random.
+    repeats some. Without similar classes all classes are random. When the
+    dataset has fewer classes than a batch holds, every batch holds all of
+    them, with more images each.
 
     An epoch is ``len(dataset)`` rounded down to whole batches on every rank:
     each rank yields ``len(dataset) // (batch_size * world_size)`` batches of
@@ -102,26 +104,28 @@ class SimilarClassSampler(Sampler):
         members = [np.flatnonzero(labels == k) for k in range(num_classes)]
         remaining = np.array([len(m) for m in members])
         available = remaining > 0
-        classes_per_batch = self.batch_size // self.samples_per_class
-        if available.sum() < classes_per_batch:
-            raise ValueError(
-                f'a batch holds {classes_per_batch} classes (batch_size '
-                f'{self.batch_size} // samples_per_class '
-                f'{self.samples_per_class}) but the dataset has '
-                f'{available.sum()} classes with images')
+        # A dataset with fewer classes than a batch holds fills the batch
+        # with more images of each of its classes.
+        classes_per_batch = min(self.batch_size // self.samples_per_class,
+                                int(available.sum()))
+        per_class = np.full(classes_per_batch,
+                            self.batch_size // classes_per_batch)
+        per_class[:self.batch_size % classes_per_batch] += 1
         rng = np.random.default_rng(
             [self.seed, self.epoch if self.shuffle else 0, self.rank])
         queues = [rng.permutation(m) for m in members]
         heads = np.zeros(num_classes, dtype=np.int64)
         for _ in range(self.num_batches):
-            for k in self._batch_classes(rng, remaining, available):
-                for _ in range(self.samples_per_class):
+            batch_classes = self._batch_classes(rng, remaining, available,
+                                                classes_per_batch)
+            for k, count in zip(batch_classes, per_class):
+                for _ in range(count):
                     if heads[k] == len(queues[k]):
                         queues[k] = rng.permutation(members[k])
                         heads[k] = 0
                     yield int(queues[k][heads[k]])
                     heads[k] += 1
-                remaining[k] = max(remaining[k] - self.samples_per_class, 0)
+                remaining[k] = max(remaining[k] - count, 0)
 
     def _class_labels(self) -> np.ndarray:
         if self._labels is None:
@@ -136,9 +140,9 @@ class SimilarClassSampler(Sampler):
         return self._labels
 
     def _batch_classes(self, rng: np.random.Generator, remaining: np.ndarray,
-                       available: np.ndarray) -> List[int]:
+                       available: np.ndarray,
+                       classes_per_batch: int) -> List[int]:
         """The distinct classes of one batch: anchor, similar, others."""
-        classes_per_batch = self.batch_size // self.samples_per_class
         allowed = available.copy()
         chosen = [self._draw(rng, remaining, allowed)]
         allowed[chosen[0]] = False

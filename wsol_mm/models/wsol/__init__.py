@@ -2,9 +2,10 @@ from .base_localizer import BaseLocalizer
 from .cam import CAM
 from .center_gaussian import CenterGaussian
 from .class_agnostic_segmentor import ClassAgnosticSegmentor
+from .feature_localizer import FeatureLocalizer
 from .mff_net import MFFNet
 
 __all__ = [
     'BaseLocalizer', 'CAM', 'CenterGaussian', 'ClassAgnosticSegmentor',
-    'MFFNet'
+    'FeatureLocalizer', 'MFFNet'
 ]

@@ -5,11 +5,11 @@ import torch
 
 from wsol_mm.registry import MODELS
 from wsol_mm.structures import WSOLDataSample
-from .base_localizer import BaseLocalizer
+from .feature_localizer import FeatureLocalizer
 
 
 @MODELS.register_module()
-class CAM(BaseLocalizer):
+class CAM(FeatureLocalizer):
     """Backbone (+ neck) + :class:`CAMHead` (Zhou et al., CVPR 2016).
 
     ``predict`` fills ``pred_score``; ``gt_score_map``, the map of the
@@ -24,28 +24,6 @@ class CAM(BaseLocalizer):
         neck (dict, optional): applied to the backbone's outputs.
         test_cfg (dict, optional): ``topk`` (1) and ``cam_threshold`` (0.2).
     """
-
-    def __init__(self,
-                 backbone: dict,
-                 head: dict,
-                 neck: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        super().__init__(data_preprocessor, test_cfg, init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck) if neck is not None else None
-        self.head = MODELS.build(head)
-
-    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The (B, C, h, w) feature map the classifier pools."""
-        feats = self.backbone(inputs)
-        if self.neck is not None:
-            feats = self.neck(feats)
-        return feats[-1] if isinstance(feats, (tuple, list)) else feats
-
-    def _forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self.head(self.extract_feat(inputs))
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[WSOLDataSample]) -> dict:

@@ -7,11 +7,11 @@ from wsol_mm.evaluation.functional import box_from_mask
 from wsol_mm.evaluation.functional.mask_boxes import BOX_MODES
 from wsol_mm.registry import MODELS
 from wsol_mm.structures import WSOLDataSample
-from .base_localizer import BaseLocalizer
+from .feature_localizer import FeatureLocalizer
 
 
 @MODELS.register_module()
-class ClassAgnosticSegmentor(BaseLocalizer):
+class ClassAgnosticSegmentor(FeatureLocalizer):
     """Backbone (+ neck) + :class:`ClassAgnosticSegHead` (SPOL, Wei et al.,
     CVPR 2021, section 3.4): trained on each sample's ``pseudo_mask``; its
     foreground probability map gives the box.
@@ -47,20 +47,8 @@ class ClassAgnosticSegmentor(BaseLocalizer):
         if cfg['box_mode'] not in BOX_MODES:
             raise ValueError(f'test_cfg.box_mode must be one of {BOX_MODES}, '
                              f"got {cfg['box_mode']!r}")
-        super().__init__(data_preprocessor, cfg, init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck) if neck is not None else None
-        self.head = MODELS.build(head)
-
-    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The (B, C, h, w) feature map the head segments."""
-        feats = self.backbone(inputs)
-        if self.neck is not None:
-            feats = self.neck(feats)
-        return feats[-1] if isinstance(feats, (tuple, list)) else feats
-
-    def _forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        return self.head(self.extract_feat(inputs))
+        super().__init__(backbone, head, neck, data_preprocessor, cfg,
+                         init_cfg)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[WSOLDataSample]) -> dict:

@@ -1,0 +1,24 @@
+# ISIC on the synthetic demo data, every stage on the CPU in a few minutes:
+# the networks and data of configs/spol/spol_r18_demo.py with ISIC's stages
+# (_base_/methods/isic.py), 4 classes.
+#   python tools/train.py configs/isic/isic_r18_demo.py
+# The demo networks start from random weights, whose features make every
+# class similar to every other (cosine 0.91-0.97 here, all above the paper's
+# gamma 0.3), and lambda = 1 then shrinks the fused features of all classes
+# together (the classification loss stalls at ln 4): the demo keeps the pairs
+# above 0.95 and lambda = 0.1. The paper's values need a pretrained backbone.
+_base_ = ['../spol/spol_r18_demo.py', '../_base_/methods/isic.py']
+
+optim_wrapper = _base_.isic_optim_wrapper
+model = dict(_base_.isic_model,
+             feature_loss=dict(type='ICFSLoss', loss_weight=0.1))
+stages = dict(
+    _base_.isic_stages,
+    cam=dict(cfg=dict(
+        train_dataloader=dict(sampler=dict(
+            _delete_=True, type='SimilarClassSampler', batch_size=16,
+            samples_per_class=4)),
+        custom_hooks=[
+            dict(type='NumClassCheckHook'),
+            dict(type='ClassSimilarityHook', gamma=0.95),
+        ])))

@@ -1,0 +1,4 @@
+# SPOL table 2, Fuse3: the last 3 ResNet-50 stages fused by multiplication (Eq. 1).
+_base_ = './spol_r50_cub_mff_only.py'
+
+model = dict(neck=dict(num_fused=3, fusion='mul'))

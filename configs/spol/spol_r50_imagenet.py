@@ -1,0 +1,19 @@
+# SPOL on ImageNet-1K (ILSVRC 2012 with the wsolevaluation metadata), section
+# 4.2: the CUB pipeline (class counts from the dataset) with 6 epochs per
+# network.
+_base_ = './spol_r50_cub.py'
+
+data_root = 'data/ILSVRC'
+metadata_root = 'data/metadata/ILSVRC'
+train_dataloader = dict(
+    dataset=dict(_delete_=True, type='ILSVRC', data_root=data_root,
+                 metadata_root=metadata_root, split='train',
+                 pipeline=_base_.train_pipeline))
+test_dataloader = dict(
+    dataset=dict(_delete_=True, type='ILSVRC', data_root=data_root,
+                 metadata_root=metadata_root, split='test',
+                 pipeline=_base_.test_pipeline_center_crop))
+
+max_epochs = 6
+train_cfg = dict(max_epochs=max_epochs)
+default_hooks = dict(checkpoint=dict(interval=1))

@@ -1,0 +1,95 @@
+"""The last stage of SPOL / ISIC: a localizer's boxes, another model's
+classes."""
+import gc
+import json
+import os.path as osp
+from typing import List, Optional, Union
+
+from mmengine.dist import is_main_process
+
+from wsol_mm.registry import STAGES
+from wsol_mm.utils.cli import build_runner
+from .base_stage import BaseStage, PipelineContext, StageResult
+from .train_stage import TrainStage, evaluator_list, stage_runner_cfg
+
+
+@STAGES.register_module()
+class EvaluateStage(BaseStage):
+    """Test the model of a training stage with the class predictions of a
+    separate classifier (SPOL Alg. 1, lines 7-10).
+
+    Args:
+        localizer (str): Name of the training stage whose model and test
+            split are evaluated.
+        classifier (str, optional): Name of a training stage whose test run
+            saved class scores (any classifier), or the path of such a file
+            (:class:`DumpClassScores`). None keeps the localizer's own class
+            predictions, if any.
+        evaluator (dict | list, optional): Replaces the localizer's test
+            evaluator; every ``WSOLMetric`` in it gets the class scores.
+    """
+
+    def __init__(self, name: str, context: PipelineContext, localizer: str,
+                 classifier: Optional[str] = None,
+                 evaluator: Union[dict, List[dict], None] = None):
+        super().__init__(name, context)
+        self.localizer = localizer
+        self.classifier = classifier
+        self.evaluator = evaluator
+
+    def _classifier_is_stage(self) -> bool:
+        return self.classifier is not None and \
+            self.classifier in self.context.stages
+
+    def inputs(self) -> List[str]:
+        names = [self.localizer]
+        if self._classifier_is_stage():
+            names.append(self.classifier)
+        return names
+
+    def settings(self) -> dict:
+        return dict(localizer=self.localizer, classifier=self.classifier,
+                    evaluator=self.evaluator)
+
+    def _class_scores_file(self) -> Optional[str]:
+        if self.classifier is None:
+            return None
+        if not self._classifier_is_stage():
+            if not osp.isfile(self.classifier):
+                raise FileNotFoundError(
+                    f'stage "{self.name}": classifier "{self.classifier}" is '
+                    'neither a stage of the pipeline nor a class scores file')
+            return self.classifier
+        manifest = self.context.manifest(self.classifier, self.name)
+        if 'class_scores' not in manifest.extra:
+            raise RuntimeError(
+                f'stage "{self.name}": the stage "{self.classifier}" saved no '
+                'class scores (its model predicts none, or it was not tested)')
+        return manifest.extra['class_scores']
+
+    def run(self, resume: bool) -> StageResult:
+        localizer = self.context.stage(self.localizer, self.name)
+        if not isinstance(localizer, TrainStage):
+            raise TypeError(f'stage "{self.name}": localizer '
+                            f'"{self.localizer}" is not a training stage')
+        cfg = stage_runner_cfg(localizer.runner_cfg(), self.work_dir,
+                               self.name)
+        cfg.load_from = self.context.artifact(self.localizer, self.name)
+        cfg.resume = False
+        scores = self._class_scores_file()
+        metrics_cfg = evaluator_list(self.evaluator
+                                     or cfg.get('test_evaluator'))
+        if scores is not None:
+            for metric in metrics_cfg:
+                if metric.get('type') == 'WSOLMetric':
+                    metric['class_scores'] = scores
+        cfg.test_evaluator = metrics_cfg
+        runner = build_runner(cfg)
+        metrics = runner.test()
+        del runner
+        gc.collect()
+        out = osp.join(self.work_dir, 'metrics.json')
+        if is_main_process():
+            with open(out, 'w', encoding='utf-8') as f:
+                json.dump(metrics, f, indent=2, default=float)
+        return StageResult(artifact=out, metrics=metrics)

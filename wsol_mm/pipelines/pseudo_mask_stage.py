@@ -1,0 +1,261 @@
+"""Stages that turn a trained model's maps into pseudo masks on disk."""
+import copy
+import os
+import os.path as osp
+import shutil
+from abc import abstractmethod
+from typing import List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.dataset import pseudo_collate
+from mmengine.dist import barrier, get_dist_info, is_main_process
+from mmengine.evaluator import Evaluator
+from torch.utils.data import DataLoader
+
+from wsol_mm.datasets.transforms import pseudo_mask_path
+from wsol_mm.models.utils.pseudo_masks import double_threshold
+from wsol_mm.registry import DATASETS
+from .base_stage import BaseStage, PipelineContext, StageResult
+from .stage_manifest import StageManifest
+from .train_stage import TrainStage, evaluator_list
+
+INDEX_NAME = 'index.txt'
+
+
+def dataset_pipeline(dataset_cfg: dict) -> list:
+    """The ``pipeline`` of a dataset config, looked up through wrappers."""
+    while 'pipeline' not in dataset_cfg:
+        if 'dataset' not in dataset_cfg:
+            raise KeyError(f'no pipeline in the dataset config {dataset_cfg}')
+        dataset_cfg = dataset_cfg['dataset']
+    return dataset_cfg['pipeline']
+
+
+def with_pipeline(dataset_cfg: dict, pipeline: list) -> dict:
+    """A copy of a dataset config whose (innermost) pipeline is
+    ``pipeline``."""
+    dataset_cfg = copy.deepcopy(dataset_cfg)
+    inner = dataset_cfg
+    while 'pipeline' not in inner and 'dataset' in inner:
+        inner = inner['dataset']
+    inner['pipeline'] = copy.deepcopy(pipeline)
+    return dataset_cfg
+
+
+class PseudoMaskStage(BaseStage):
+    """Write a pseudo mask for every training image (SPOL Alg. 1, line 3).
+
+    The maps of a trained model (subclasses say which: :meth:`score_maps`) are
+    computed with the test pipeline over the training images, resized
+    (bilinearly) to each image's original size and split by the double
+    threshold: 1 where the map is > ``fg_threshold``, 0 where it is <
+    ``bg_threshold``, 255 (ignored by the segmentation loss) in between. A
+    mask is a PNG at ``masks/<image id>.png`` (:class:`LoadPseudoMask`
+    reads it). The folder is written as ``masks.partial`` and renamed when
+    complete, so an interrupted run is regenerated, never used. With
+    ``evaluate``, the same maps on the test split are scored with the
+    localizer's test evaluator.
+
+    Args:
+        localizer (str): Name of the training stage whose model makes maps.
+        fg_threshold (float): Foreground threshold (0.5, SPOL section 4.2).
+        bg_threshold (float): Background threshold (0.004).
+        batch_size (int, optional): Images per batch; the localizer's test
+            batch size by default.
+        num_workers (int): Data loading workers. Defaults to 2.
+        evaluate (bool): Score the maps on the test split. Defaults to True.
+    """
+
+    def __init__(self, name: str, context: PipelineContext, localizer: str,
+                 fg_threshold: float = 0.5, bg_threshold: float = 0.004,
+                 batch_size: Optional[int] = None, num_workers: int = 2,
+                 evaluate: bool = True):
+        super().__init__(name, context)
+        if bg_threshold > fg_threshold:
+            raise ValueError(f'stage "{name}": bg_threshold ({bg_threshold}) '
+                             f'is above fg_threshold ({fg_threshold})')
+        self.localizer = localizer
+        self.fg_threshold = fg_threshold
+        self.bg_threshold = bg_threshold
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.evaluate = evaluate
+
+    def inputs(self) -> List[str]:
+        return [self.localizer]
+
+    def settings(self) -> dict:
+        return dict(localizer=self.localizer, fg_threshold=self.fg_threshold,
+                    bg_threshold=self.bg_threshold, evaluate=self.evaluate)
+
+    @property
+    def mask_dir(self) -> str:
+        return osp.join(self.work_dir, 'masks')
+
+    # ------------------------------------------------------------------ #
+    # what subclasses provide
+    # ------------------------------------------------------------------ #
+    def prepare(self, model: nn.Module, dataset, loader_args: dict) -> None:
+        """Called once before any map is made, with the training set (e.g.
+        to fit per-class statistics)."""
+
+    @abstractmethod
+    def score_maps(self, model: nn.Module, data: dict
+                   ) -> Tuple[list, List[torch.Tensor]]:
+        """The data samples of a batch (with predictions) and one (H, W) map
+        in [0, 1] per image on its ``img_shape`` grid."""
+
+    @staticmethod
+    def predict(model: nn.Module, data: dict
+                ) -> Tuple[torch.Tensor, list, torch.Tensor]:
+        """The preprocessed inputs of a batch, its data samples with the
+        model's predictions, and the (B,) ground-truth labels."""
+        data = model.data_preprocessor(data, False)
+        inputs = data['inputs']
+        samples = model.predict(inputs, data['data_samples'])
+        labels = torch.stack([s.gt_label[0] for s in samples])
+        return inputs, samples, labels.to(inputs.device)
+
+    @staticmethod
+    def max_normalized_grids(model: nn.Module, maps: torch.Tensor,
+                             inputs: torch.Tensor, samples: list
+                             ) -> List[torch.Tensor]:
+        """Raw (B, h, w) maps on each image's grid, negative values cut off
+        and divided by their maximum (an all-zero map stays zero).
+
+        Not the protocol's min-max normalisation: that maps every image's
+        weakest pixel to 0, so no region would fall below a background
+        threshold such as 0.004; here only pixels without any activation do,
+        as with the ReLU-ed CAMs of SPOL.
+        """
+        grids = model._maps_on_image_grids(
+            maps[:, None], inputs, samples, normalize=False)
+        normalized = []
+        for grid in grids:
+            grid = grid[0].clamp(min=0)
+            peak = grid.max()
+            normalized.append(grid / peak if peak > 0 else grid)
+        return normalized
+
+    # ------------------------------------------------------------------ #
+    # the work
+    # ------------------------------------------------------------------ #
+    def loader(self, dataset, indices: Sequence[int], loader_args: dict
+               ) -> DataLoader:
+        """A loader over ``indices`` of ``dataset``, in that order."""
+        return DataLoader(dataset, sampler=list(indices),
+                          collate_fn=pseudo_collate, **loader_args)
+
+    def run(self, resume: bool) -> StageResult:
+        localizer = self.context.stage(self.localizer, self.name)
+        if not isinstance(localizer, TrainStage):
+            raise TypeError(f'stage "{self.name}": localizer '
+                            f'"{self.localizer}" is not a training stage')
+        model = localizer.build_model(
+            self.context.artifact(self.localizer, self.name))
+        cfg = localizer.runner_cfg()
+        test_loader = cfg.test_dataloader
+        loader_args = dict(
+            batch_size=self.batch_size or test_loader.get('batch_size', 1),
+            num_workers=self.num_workers)
+        train_set = DATASETS.build(
+            with_pipeline(cfg.train_dataloader.dataset,
+                          dataset_pipeline(test_loader.dataset)))
+        with torch.no_grad():
+            self.prepare(model, train_set, loader_args)
+            num_masks = self.write_masks(model, train_set, loader_args)
+            metrics = {}
+            if self.evaluate:
+                metrics = self.evaluate_maps(
+                    model, DATASETS.build(test_loader.dataset), loader_args,
+                    cfg.get('test_evaluator'))
+        return StageResult(artifact=self.mask_dir, metrics=metrics,
+                           extra=dict(num_masks=num_masks))
+
+    def pseudo_labels(self, maps: List[torch.Tensor],
+                      ori_shapes: Sequence[Tuple[int, int]]
+                      ) -> List[np.ndarray]:
+        """Each map resized to its original image size and thresholded."""
+        labels = []
+        for score_map, shape in zip(maps, ori_shapes):
+            resized = F.interpolate(
+                score_map[None, None].float(), size=tuple(shape),
+                mode='bilinear', align_corners=False)[0, 0]
+            labels.append(
+                double_threshold(resized, self.fg_threshold,
+                                 self.bg_threshold).cpu().numpy())
+        return labels
+
+    def write_masks(self, model: nn.Module, dataset, loader_args: dict
+                    ) -> int:
+        """Write every training image's mask; returns their number."""
+        rank, world_size = get_dist_info()
+        partial = self.mask_dir + '.partial'
+        if is_main_process():
+            for folder in (partial, self.mask_dir):
+                shutil.rmtree(folder, ignore_errors=True)
+            os.makedirs(partial)
+        barrier()
+        img_ids = [dataset.get_data_info(i)['img_id']
+                   for i in range(len(dataset))]
+        indices = range(rank, len(dataset), world_size)
+        done = 0
+        for data in self.loader(dataset, indices, loader_args):
+            samples, maps = self.score_maps(model, data)
+            labels = self.pseudo_labels(
+                maps, [s.metainfo['ori_shape'] for s in samples])
+            for sample, label in zip(samples, labels):
+                path = pseudo_mask_path(partial, sample.metainfo['img_id'])
+                os.makedirs(osp.dirname(path), exist_ok=True)
+                if not cv2.imwrite(path, label):
+                    raise OSError(f'cannot write the pseudo mask {path}')
+            done += len(samples)
+            if done % (20 * loader_args['batch_size']) == 0 or \
+                    done == len(indices):
+                self.logger.info(f'{self.name}: {done} of {len(indices)} '
+                                 'pseudo masks written')
+        barrier()
+        if is_main_process():
+            with open(osp.join(partial, INDEX_NAME), 'w',
+                      encoding='utf-8') as f:
+                f.writelines(f'{img_id}\n' for img_id in img_ids)
+            os.replace(partial, self.mask_dir)
+        barrier()
+        return len(img_ids)
+
+    def evaluate_maps(self, model: nn.Module, dataset, loader_args: dict,
+                      evaluator_cfg) -> dict:
+        """The test evaluator's metrics of the maps on ``dataset``."""
+        rank, world_size = get_dist_info()
+        evaluator = Evaluator(evaluator_list(evaluator_cfg))
+        evaluator.dataset_meta = dataset.metainfo
+        # Padded like DistributedSampler: the results gathered from the
+        # ranks interleave back into dataset order, duplicates cut off.
+        padded = -(-len(dataset) // world_size) * world_size
+        indices = [i % len(dataset) for i in range(rank, padded, world_size)]
+        for data in self.loader(dataset, indices, loader_args):
+            samples, maps = self.score_maps(model, data)
+            for sample, score_map in zip(samples, maps):
+                sample.gt_score_map = score_map
+            evaluator.process(samples, data)
+        return evaluator.evaluate(len(dataset))
+
+    def artifact_problem(self, manifest: StageManifest) -> Optional[str]:
+        index = osp.join(self.mask_dir, INDEX_NAME)
+        if not osp.isfile(index):
+            return f'{index} is missing'
+        with open(index, encoding='utf-8') as f:
+            img_ids = f.read().split('\n')[:-1]
+        if len(img_ids) != manifest.extra.get('num_masks'):
+            return (f'{index} lists {len(img_ids)} masks, the stage wrote '
+                    f'{manifest.extra.get("num_masks")}')
+        missing = [i for i in img_ids if not osp.isfile(
+            pseudo_mask_path(self.mask_dir, i))]
+        if missing:
+            return (f'{len(missing)} masks are missing from {self.mask_dir} '
+                    f'(e.g. {pseudo_mask_path(self.mask_dir, missing[0])})')
+        return None

@@ -1,0 +1,142 @@
+"""A stage that trains a model with MMEngine's Runner and tests it."""
+import copy
+import gc
+import os
+import os.path as osp
+import time
+from typing import List, Optional
+
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.device import get_device
+from mmengine.registry import init_default_scope
+from mmengine.runner import find_latest_checkpoint, load_checkpoint
+
+from wsol_mm.registry import MODELS, STAGES
+from wsol_mm.utils.cli import build_runner
+from wsol_mm.utils.config import resolve_num_classes
+from .base_stage import BaseStage, PipelineContext, StageResult
+from .stage_manifest import StageManifest
+from .stage_references import find_references
+
+# Runner settings that determine what a training stage produces.
+RESULT_KEYS = ('model', 'train_dataloader', 'test_dataloader',
+               'test_evaluator', 'optim_wrapper', 'param_scheduler',
+               'train_cfg', 'randomness', 'load_from')
+
+
+def evaluator_list(evaluator) -> list:
+    """A test/val evaluator config as a list of metric configs."""
+    if evaluator is None:
+        return []
+    if isinstance(evaluator, dict) and 'metrics' in evaluator:
+        evaluator = evaluator['metrics']
+    return list(evaluator) if isinstance(evaluator, (list, tuple)) else [
+        evaluator
+    ]
+
+
+def stage_runner_cfg(cfg: Config, work_dir: str, stage_name: str) -> Config:
+    """``cfg`` set up to run in ``work_dir`` with a logger of its own."""
+    cfg.work_dir = work_dir
+    # MMEngine keys loggers, message hubs and visualizers by experiment name:
+    # two runners of one process must not share them.
+    cfg.experiment_name = f'{stage_name}_{time.strftime("%Y%m%d_%H%M%S")}_' \
+        f'{time.perf_counter_ns()}'
+    resolve_num_classes(cfg)
+    return cfg
+
+
+@STAGES.register_module()
+class TrainStage(BaseStage):
+    """Train with MMEngine's Runner in the stage folder, then test.
+
+    The stage's runner config is the pipeline's shared config (every key but
+    ``stages``) merged with ``cfg`` (``_delete_=True`` replaces a part, as in
+    ``_base_`` inheritance), so ``--cfg-options data_root=...`` or
+    ``train_cfg.max_epochs=...`` reach every training stage that does not set
+    them itself. ``'stage:<name>'`` strings in it are replaced by that stage's
+    artifact (e.g. ``LoadPseudoMask(mask_dir='stage:pseudo_masks')``).
+
+    The artifact is the last checkpoint. When ``test`` is on, the model is
+    tested after training and, if it predicts class scores, they are saved
+    (``class_scores.pkl``) for stages that need a separate classifier; any
+    MMPretrain classifier config can be such a stage.
+
+    Args:
+        cfg (dict, optional): Overrides of the shared runner config.
+        test (bool): Test after training. Defaults to True.
+    """
+
+    def __init__(self, name: str, context: PipelineContext,
+                 cfg: Optional[dict] = None, test: bool = True):
+        super().__init__(name, context)
+        self.overrides = copy.deepcopy(dict(cfg or {}))
+        self.test = test
+
+    def runner_cfg(self, resolve: bool = True) -> Config:
+        """The stage's runner config, with the references of its ``cfg``
+        resolved (the shared part is not searched for references: config
+        variables such as a pipeline meant for one stage live there)."""
+        overrides = copy.deepcopy(self.overrides)
+        if resolve:
+            overrides = self.resolve(overrides)
+        shared = self.context.shared_cfg
+        merged = Config._merge_a_into_b(overrides, shared.to_dict())
+        return Config(merged, filename=shared.filename)
+
+    def inputs(self) -> List[str]:
+        return sorted(find_references(self.overrides))
+
+    def settings(self) -> dict:
+        cfg = self.runner_cfg(resolve=False)
+        settings = {key: cfg.get(key) for key in RESULT_KEYS}
+        settings['test'] = self.test
+        return settings
+
+    @property
+    def class_scores_file(self) -> str:
+        return osp.join(self.work_dir, 'class_scores.pkl')
+
+    def run(self, resume: bool) -> StageResult:
+        cfg = stage_runner_cfg(self.runner_cfg(), self.work_dir, self.name)
+        cfg.resume = resume
+        test = self.test and bool(cfg.get('test_dataloader'))
+        if test:
+            if osp.exists(self.class_scores_file):
+                os.remove(self.class_scores_file)
+            cfg.test_evaluator = [
+                *evaluator_list(cfg.get('test_evaluator')),
+                dict(type='DumpClassScores', out_file=self.class_scores_file)
+            ]
+        runner = build_runner(cfg)
+        runner.train()
+        metrics = runner.test() if test else {}
+        del runner
+        gc.collect()
+        checkpoint = find_latest_checkpoint(self.work_dir)
+        if checkpoint is None:
+            raise RuntimeError(f'stage "{self.name}" trained but left no '
+                               f'checkpoint in {self.work_dir}: keep the '
+                               'CheckpointHook (default_hooks.checkpoint)')
+        extra = {}
+        if osp.exists(self.class_scores_file):
+            extra['class_scores'] = self.class_scores_file
+        return StageResult(artifact=checkpoint, metrics=metrics, extra=extra)
+
+    def build_model(self, checkpoint: str) -> nn.Module:
+        """The stage's model with the weights of ``checkpoint``, on the
+        current device, in eval mode."""
+        cfg = self.runner_cfg()
+        resolve_num_classes(cfg)
+        init_default_scope(cfg.get('default_scope', 'wsol_mm'))
+        model = MODELS.build(cfg.model)
+        load_checkpoint(model, checkpoint, map_location='cpu',
+                        logger=self.logger)
+        return model.to(get_device()).eval()
+
+    def artifact_problem(self, manifest: StageManifest) -> Optional[str]:
+        scores = manifest.extra.get('class_scores')
+        if scores is not None and not osp.exists(scores):
+            return f'{scores} is missing'
+        return super().artifact_problem(manifest)
