@@ -43,6 +43,5 @@ stages = dict(
         model=dict(
             backbone=dict(depth=18, base_channels=32, init_cfg=None),
             head=dict(in_channels=256, topk=(1, ))),
-        train_cfg=dict(max_epochs=6),
-        test_evaluator=dict(topk=(1, )))),
+        train_cfg=dict(max_epochs=6))),
 )
