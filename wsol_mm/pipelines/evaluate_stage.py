@@ -10,7 +10,7 @@ from mmengine.dist import is_main_process
 from wsol_mm.registry import STAGES
 from wsol_mm.utils.cli import build_runner
 from .base_stage import BaseStage, PipelineContext, StageResult
-from .train_stage import TrainStage, evaluator_list, stage_runner_cfg
+from .train_stage import evaluator_list, stage_runner_cfg, training_stage
 
 
 @STAGES.register_module()
@@ -68,10 +68,7 @@ class EvaluateStage(BaseStage):
         return manifest.extra['class_scores']
 
     def run(self, resume: bool) -> StageResult:
-        localizer = self.context.stage(self.localizer, self.name)
-        if not isinstance(localizer, TrainStage):
-            raise TypeError(f'stage "{self.name}": localizer '
-                            f'"{self.localizer}" is not a training stage')
+        localizer = training_stage(self.context, self.localizer, self.name)
         cfg = stage_runner_cfg(localizer.runner_cfg(), self.work_dir,
                                self.name)
         cfg.load_from = self.context.artifact(self.localizer, self.name)

@@ -21,7 +21,7 @@ from wsol_mm.models.utils.pseudo_masks import double_threshold
 from wsol_mm.registry import DATASETS
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .stage_manifest import StageManifest
-from .train_stage import TrainStage, evaluator_list
+from .train_stage import evaluator_list, training_stage
 
 INDEX_NAME = 'index.txt'
 
@@ -151,10 +151,7 @@ class PseudoMaskStage(BaseStage):
                           collate_fn=pseudo_collate, **loader_args)
 
     def run(self, resume: bool) -> StageResult:
-        localizer = self.context.stage(self.localizer, self.name)
-        if not isinstance(localizer, TrainStage):
-            raise TypeError(f'stage "{self.name}": localizer '
-                            f'"{self.localizer}" is not a training stage')
+        localizer = training_stage(self.context, self.localizer, self.name)
         model = localizer.build_model(
             self.context.artifact(self.localizer, self.name))
         cfg = localizer.runner_cfg()

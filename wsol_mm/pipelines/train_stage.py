@@ -140,3 +140,13 @@ class TrainStage(BaseStage):
         if scores is not None and not osp.exists(scores):
             return f'{scores} is missing'
         return super().artifact_problem(manifest)
+
+
+def training_stage(context: PipelineContext, name: str,
+                   user: str) -> TrainStage:
+    """The training stage ``name`` whose model stage ``user`` reads."""
+    stage = context.stage(name, user)
+    if not isinstance(stage, TrainStage):
+        raise TypeError(f'stage "{user}": localizer "{name}" is not a '
+                        'training stage')
+    return stage
