@@ -224,3 +224,79 @@ def test_neck_rejects_bad_arguments_and_inputs():
         neck(feats[1:])
     with pytest.raises(ValueError, match=r'inputs\[0\] has 4 channels'):
         neck([feats[1]] + feats[1:])
+
+
+# Options of the official code: BN + ReLU in MCA's squeeze path, the deepest
+# branch at the fused resolution, align_corners=True.
+
+
+def test_mca_squeeze_norm_and_activation_hand_computed():
+    """Two 1-channel inputs, latent of 1 channel, BN (batch statistics) +
+    ReLU after each squeeze conv: the latent is non-negative."""
+    mca = _build(type='MultiplicativeChannelAttention', in_channels=[1, 1],
+                 latent_channels=1, norm_cfg=dict(type='BN'),
+                 act_cfg=dict(type='ReLU')).train()
+    with torch.no_grad():
+        for conv in mca.latent_convs:
+            conv.weight.fill_(1.)
+            conv.bias.fill_(0.)
+        for conv in mca.attention_convs:
+            conv.weight.fill_(2.)
+            conv.bias.fill_(-1.)
+    # GAP of x: 1 and 3 over the batch; of y: 2 and 6.
+    x = torch.tensor([1., 3.]).reshape(2, 1, 1, 1).expand(2, 1, 2, 2)
+    y = torch.tensor([2., 6.]).reshape(2, 1, 1, 1)
+    out_x, out_y = mca([x, y])
+    # BN over the batch (biased variance, eps 1e-5): x -> (-1, 1) / sqrt(1 +
+    # eps), y -> (-2, 2) / sqrt(4 + eps); ReLU -> (0, .), so V = (0, v1).
+    v1 = 1 / math.sqrt(1 + 1e-5) * 2 / math.sqrt(4 + 1e-5)
+    attention = torch.tensor([1 / (1 + math.exp(1)),
+                              1 / (1 + math.exp(-(2 * v1 - 1)))])
+    torch.testing.assert_close(out_x, x * attention[:, None, None, None],
+                               rtol=0, atol=1e-6)
+    torch.testing.assert_close(out_y, y * attention[:, None, None, None],
+                               rtol=0, atol=1e-6)
+    # Without the ReLU, sample 0's two negative normalised values multiply
+    # to +v1: its attention equals sample 1's.
+    plain = _build(type='MultiplicativeChannelAttention', in_channels=[1, 1],
+                   latent_channels=1, norm_cfg=dict(type='BN')).train()
+    plain.load_state_dict(mca.state_dict())
+    out_plain, _ = plain([x, y])
+    torch.testing.assert_close(
+        out_plain[:, 0, 0, 0],
+        torch.tensor([1 / (1 + math.exp(-(2 * v1 - 1))),
+                      3 / (1 + math.exp(-(2 * v1 - 1)))]),
+        rtol=0, atol=1e-6)
+
+
+def test_mca_default_has_no_norm_layers():
+    mca = _build(type='MultiplicativeChannelAttention', in_channels=[3, 4])
+    assert not any('latent_norm_acts' in k for k in mca.state_dict())
+    official = _build(type='MultiplicativeChannelAttention',
+                      in_channels=[3, 4], latent_channels=128,
+                      norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU'))
+    assert official.latent_convs[0].out_channels == 128
+    assert isinstance(official.latent_norm_acts[1][0], torch.nn.BatchNorm2d)
+    assert isinstance(official.latent_norm_acts[1][1], torch.nn.ReLU)
+
+
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_neck_resize_deepest_and_align_corners(align_corners):
+    neck = _neck(num_fused=3, resize_deepest=True,
+                 align_corners=align_corners).eval()
+    feats = _feats()
+    with torch.no_grad():
+        deepest, fused = neck(feats)
+        branches = [red(f) for red, f in
+                    zip(neck.reductions, neck.mca(feats[-3:]))]
+        resized = [F.interpolate(b, size=(SIZES[1], SIZES[1]),
+                                 mode='bilinear', align_corners=align_corners)
+                   for b in branches]
+    assert deepest.shape == (2, OUT, SIZES[1], SIZES[1])
+    torch.testing.assert_close(deepest, resized[-1], rtol=0, atol=1e-6)
+    torch.testing.assert_close(fused, resized[0] * resized[1] * resized[2],
+                               rtol=1e-5, atol=1e-6)
+    # align_corners=True keeps the corner values of the 2x2 middle branch.
+    if align_corners:
+        torch.testing.assert_close(resized[1][..., 0, 0],
+                                   branches[1][..., 0, 0], rtol=0, atol=1e-6)

@@ -39,9 +39,15 @@ class MFFNeck(BaseModule):
     attention, are each reduced to ``out_channels`` (1x1 conv + BN + ReLU),
     resized bilinearly to the resolution of the shallowest of them and fused.
 
-    ``forward`` returns ``(deepest, fused)``: the reduced deepest branch at
-    its own resolution (input of the auxiliary classifier) and the fused map,
-    last so that ``CAM.extract_feat`` returns it.
+    ``forward`` returns ``(deepest, fused)``: the reduced deepest branch
+    (input of the auxiliary classifier) at its own resolution, or at the
+    fused one with ``resize_deepest``, and the fused map, last so that
+    ``CAM.extract_feat`` returns it.
+
+    The paper gives no reduction width; the official code reduces to 128
+    channels, classifies the deepest branch after upsampling it to the fused
+    resolution and resizes with ``align_corners=True``
+    (``out_channels=128, resize_deepest=True, align_corners=True``).
 
     Args:
         in_channels (Sequence[int]): Channels of every backbone output, from
@@ -54,6 +60,10 @@ class MFFNeck(BaseModule):
         mca (dict, optional): Keyword arguments of
             :class:`MultiplicativeChannelAttention` except ``in_channels``;
             ``None`` fuses without channel attention.
+        resize_deepest (bool): Return the deepest branch resized to the
+            fused resolution. Defaults to False.
+        align_corners (bool): ``align_corners`` of the bilinear resizing.
+            Defaults to False.
     """
 
     def __init__(self,
@@ -62,6 +72,8 @@ class MFFNeck(BaseModule):
                  num_fused: Optional[int] = None,
                  fusion: str = 'mul',
                  mca: Optional[dict] = dict(latent_channels=256),
+                 resize_deepest: bool = False,
+                 align_corners: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         self.in_channels = list(in_channels)
@@ -75,6 +87,8 @@ class MFFNeck(BaseModule):
                 f'fusion must be one of {FUSIONS}, got {fusion!r}')
         self.num_fused = num_fused
         self.fusion = fusion
+        self.resize_deepest = resize_deepest
+        self.align_corners = align_corners
         self.fused_channels = (
             out_channels * num_fused if fusion == 'concat' else out_channels)
         fused_in_channels = self.in_channels[-num_fused:]
@@ -105,7 +119,9 @@ class MFFNeck(BaseModule):
         size = branches[0].shape[-2:]
         resized = [
             branch if branch.shape[-2:] == size else F.interpolate(
-                branch, size=size, mode='bilinear', align_corners=False)
+                branch, size=size, mode='bilinear',
+                align_corners=self.align_corners)
             for branch in branches
         ]
-        return branches[-1], fuse_feature_maps(resized, self.fusion)
+        deepest = resized[-1] if self.resize_deepest else branches[-1]
+        return deepest, fuse_feature_maps(resized, self.fusion)
