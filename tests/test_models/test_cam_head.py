@@ -103,3 +103,59 @@ def test_label_out_of_range_raises(bad):
 def test_non_positive_num_classes_raises(num_classes):
     with pytest.raises(ValueError, match='num_classes'):
         _head(num_classes=num_classes)
+
+
+# Options of the official SPOL code: ReLU on the class maps before the
+# pooling, dropout on the feature map, CAMs with the bias.
+
+
+def _official_head(**kwargs):
+    init_default_scope('wsol_mm')
+    head = MODELS.build(dict(type='CAMHead', num_classes=2, in_channels=1,
+                             **kwargs))
+    with torch.no_grad():
+        head.fc.weight.copy_(torch.tensor([[1.], [-1.]]))
+        head.fc.bias.copy_(torch.tensor([-1., 0.5]))
+    return head
+
+
+def test_relu_before_pool_hand_computed():
+    head = _official_head(relu_before_pool=True).eval()
+    feats = torch.tensor([0., 1., 2., 5.]).reshape(1, 1, 2, 2)
+    # class 0: relu(f - 1) = 0, 0, 1, 4 -> 1.25; class 1: relu(0.5 - f) =
+    # 0.5, 0, 0, 0 -> 0.125. The linear head would give 1 and -1.5.
+    torch.testing.assert_close(head(feats), torch.tensor([[1.25, 0.125]]))
+    linear = _official_head().eval()
+    torch.testing.assert_close(linear(feats), torch.tensor([[1.0, -1.5]]))
+    torch.testing.assert_close(head.predict(feats),
+                               torch.tensor([[1.25, 0.125]]).softmax(1))
+
+
+def test_dropout_on_the_feature_map_in_training_only():
+    head = _official_head(dropout=0.5, relu_before_pool=True)
+    plain = _official_head(relu_before_pool=True)
+    feats = torch.arange(1., 17.).reshape(1, 1, 4, 4)
+    head.train()
+    torch.manual_seed(5)
+    logits = head(feats)
+    torch.manual_seed(5)
+    dropped = F.dropout(feats, p=0.5, training=True)
+    assert 0 < int((dropped == 0).sum()) < 16  # some, not all, dropped
+    torch.testing.assert_close(logits, plain(dropped))
+    head.eval()
+    torch.testing.assert_close(head(feats), plain(feats))
+    with pytest.raises(ValueError, match='dropout'):
+        _official_head(dropout=1.0)
+
+
+def test_class_activation_maps_with_bias():
+    head = _head()
+    feats = _features()
+    classes = torch.tensor([[3, 1], [0, 4]])
+    plain = head.class_activation_maps(feats, classes)
+    biased = head.class_activation_maps(feats, classes, with_bias=True)
+    bias = head.fc.bias.detach()
+    for b in range(2):
+        for j in range(2):
+            torch.testing.assert_close(
+                biased[b, j], plain[b, j] + bias[classes[b, j]])
