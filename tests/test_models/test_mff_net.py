@@ -154,3 +154,149 @@ def test_feature_loss_on_the_fused_image_vectors():
     expected = 0.5 * ((vectors[0] - vectors[1:])**2).sum(1).mean()
     torch.testing.assert_close(losses['loss_feature'], expected, rtol=1e-5,
                                atol=1e-7)
+
+
+# The official code's recipe: one classifier shared by both branches
+# (dropout, ReLU before the pooling), the deepest branch at the fused
+# resolution, self-distillation of the fused branch, losses averaged.
+
+
+def _official_model(aux_mode='distill_mean', share_head=True):
+    init_default_scope('wsol_mm')
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(type='MFFNet',
+             backbone=dict(type='mmpretrain.ResNet', depth=18,
+                           base_channels=8, out_indices=(1, 2, 3)),
+             neck=dict(type='MFFNeck', in_channels=(16, 32, 64),
+                       out_channels=OUT, resize_deepest=True,
+                       align_corners=True,
+                       mca=dict(latent_channels=8, norm_cfg=dict(type='BN'),
+                                act_cfg=dict(type='ReLU'))),
+             head=dict(type='CAMHead', num_classes=NUM_CLASSES,
+                       in_channels=OUT, dropout=0.5, relu_before_pool=True),
+             share_head=share_head,
+             aux_mode=aux_mode))
+    model.init_weights()
+    with torch.no_grad():
+        for reduction in model.neck.reductions:
+            reduction.conv.weight.abs_()
+        model.head.fc.weight.normal_()
+        # positive biases keep the class maps above the ReLU's kink
+        model.head.fc.bias.copy_(torch.tensor([0.5, 1.0, 1.5]))
+    return model
+
+
+def _branch_logits(model, inputs):
+    """Both branches' logits GAP(relu(W F + b)) with the one classifier."""
+    deepest, fused = model.neck(model.backbone(inputs))
+    weight, bias = model.head.fc.weight, model.head.fc.bias
+
+    def logits(feature):
+        maps = torch.einsum('kc,bchw->bkhw', weight, feature)
+        return (maps + bias[None, :, None, None]).relu().mean((2, 3))
+
+    return logits(deepest), logits(fused), deepest
+
+
+def _grads(model, loss):
+    model.zero_grad()
+    loss.backward()
+    return {name: p.grad.clone() for name, p in model.named_parameters()
+            if p.grad is not None}
+
+
+def test_shared_head_and_deepest_branch_at_the_fused_resolution():
+    model = _official_model(aux_mode='sum').eval()
+    assert model.aux_head is None and model.deep_classifier is model.head
+    inputs = _inputs(batch=3)
+    labels = [2, 0, 1]
+    losses = model(inputs, _samples(labels), mode='loss')
+    assert set(losses) == {'loss_cls', 'accuracy', 'loss_aux',
+                           'accuracy_aux'}
+    with torch.no_grad():
+        deep_logits, fused_logits, deepest = _branch_logits(model, inputs)
+    assert deepest.shape == (3, OUT, 4, 4)  # stride 8 like the fused map
+    target = torch.tensor(labels)
+    torch.testing.assert_close(losses['loss_aux'],
+                               F.cross_entropy(deep_logits, target))
+    torch.testing.assert_close(losses['loss_cls'],
+                               F.cross_entropy(fused_logits, target))
+
+
+def test_distill_mean_loss_values_and_detached_target():
+    model = _official_model().eval()  # eval: no dropout, fixed BN
+    inputs = _inputs(batch=3)
+    labels = [2, 0, 1]
+    losses = model(inputs, _samples(labels), mode='loss')
+    assert set(losses) == {'loss_distill', 'accuracy', 'loss_aux',
+                           'accuracy_aux'}
+    deep_logits, fused_logits, _ = _branch_logits(model, inputs)
+    target = torch.tensor(labels)
+    ce_deep = F.cross_entropy(deep_logits, target)
+    soft = deep_logits.softmax(1)
+    distill = -(soft.detach() * fused_logits.log_softmax(1)).sum(1).mean()
+    torch.testing.assert_close(losses['loss_aux'], ce_deep / 2)
+    torch.testing.assert_close(losses['loss_distill'], distill / 2)
+    assert float(losses['accuracy']) == pytest.approx(
+        100 * float((fused_logits.argmax(1) == target).float().mean()))
+    assert float(losses['accuracy_aux']) == pytest.approx(
+        100 * float((deep_logits.argmax(1) == target).float().mean()))
+    # The model's gradients are those of the detached reference ...
+    model_grads = _grads(model, losses['loss_aux'] + losses['loss_distill'])
+    reference = _grads(model, (ce_deep + distill) / 2)
+    # ... and not those of a target that lets the gradient through.
+    deep_logits, fused_logits, _ = _branch_logits(model, inputs)
+    undetached = (F.cross_entropy(deep_logits, target) - (
+        deep_logits.softmax(1) * fused_logits.log_softmax(1)).sum(1).mean()
+    ) / 2
+    leaking = _grads(model, undetached)
+    assert set(model_grads) == set(reference)
+    for name in reference:
+        torch.testing.assert_close(model_grads[name], reference[name],
+                                   rtol=1e-5, atol=1e-7)
+    difference = sum(float((leaking[n] - reference[n]).abs().sum())
+                     for n in reference)
+    assert difference > 1e-4
+
+
+def test_distill_target_gets_no_gradient_through_the_deep_logits():
+    """Only the deep branch's CE trains the deepest branch's own weights:
+    its backbone-free path (the shared head applied to ``deepest``) gets no
+    gradient from loss_distill."""
+    model = _official_model().eval()
+    inputs = _inputs()
+    deepest, fused = model.neck(model.backbone(inputs))
+    deepest = deepest.detach().requires_grad_()
+    fused = fused.detach().requires_grad_()
+    deep_logits = model.head(deepest)
+    fused_logits = model.head(fused)
+    model.distill_loss(fused_logits, deep_logits).backward()
+    assert deepest.grad is None
+    assert fused.grad.abs().sum() > 0
+
+
+def test_imagenet_recipe_is_the_fused_cross_entropy_alone():
+    model = _official_model(aux_mode='sum', share_head=False).eval()
+    losses = model(_inputs(), _samples([0, 1]), mode='loss')
+    assert set(losses) == {'loss_cls', 'accuracy'}
+
+
+def test_bad_combinations_are_named():
+    with pytest.raises(ValueError, match='aux_mode'):
+        _official_model(aux_mode='mean')
+    with pytest.raises(ValueError, match='distill_mean.*aux_head or'):
+        _official_model(share_head=False)
+    init_default_scope('wsol_mm')
+    with pytest.raises(ValueError, match='set aux_head=None'):
+        MODELS.build(dict(
+            type='MFFNet',
+            backbone=dict(type='mmpretrain.ResNet', depth=18,
+                          base_channels=8, out_indices=(1, 2, 3)),
+            neck=dict(type='MFFNeck', in_channels=(16, 32, 64),
+                      out_channels=OUT),
+            head=dict(type='CAMHead', num_classes=NUM_CLASSES,
+                      in_channels=OUT),
+            aux_head=dict(type='CAMHead', num_classes=NUM_CLASSES,
+                          in_channels=OUT),
+            share_head=True))
