@@ -8,6 +8,7 @@ from mmengine.registry import init_default_scope
 
 from wsol_mm.models.utils import (GaussianPriorEnhance, gaussian_prior_maps,
                                   weighted_moments)
+from wsol_mm.models.utils.gaussian_prior import contour_regions
 from wsol_mm.registry import MODELS
 
 
@@ -178,3 +179,121 @@ def test_enhance_is_the_elementwise_maximum():
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# The official code's prior: weights = CAM values in [0.1, 0.5], one
+# Gaussian per contour (area >= 20 px) of the weighted region, variances and
+# covariance divided by 10, combined by the element-wise maximum.
+
+OFFICIAL = dict(weight_range=(0.1, 0.5), per_contour=True, var_scale=0.1)
+
+
+def _axis_gaussian(height, width, mean_x, mean_y, var_x, var_y):
+    ys, xs = np.mgrid[0:height, 0:width]
+    return np.exp(-0.5 * ((xs - mean_x)**2 / var_x +
+                          (ys - mean_y)**2 / var_y))
+
+
+def _two_blob_map():
+    """Two rectangles of constant weight and distractors without weight."""
+    cams = np.zeros((20, 24))
+    cams[2:8, 3:10] = 0.5  # A: 6 rows x 7 columns, the upper bound kept
+    cams[12:17, 12:20] = 0.1  # B: 5 rows x 8 columns, the lower bound kept
+    cams[15:18, 1:4] = 0.3  # C: 3 x 3, contour area 4 < 20: dropped
+    cams[0:3, 18:24] = 0.9  # above the range: no weight
+    cams[9:11, 0:24] = 0.05  # below the range: no weight
+    return cams
+
+
+def test_per_contour_prior_of_two_blobs_hand_computed():
+    prior = gaussian_prior_maps(torch.from_numpy(_two_blob_map())[None],
+                                **OFFICIAL)[0].numpy()
+    # Discrete uniform over n values: mean (first + last) / 2, variance
+    # (n^2 - 1) / 12; then divided by 10. rho = 0 for rectangles.
+    blob_a = _axis_gaussian(20, 24, mean_x=6, mean_y=4.5, var_x=48 / 120,
+                            var_y=35 / 120)
+    blob_b = _axis_gaussian(20, 24, mean_x=15.5, mean_y=14, var_x=63 / 120,
+                            var_y=24 / 120)
+    np.testing.assert_allclose(prior, np.maximum(blob_a, blob_b), rtol=1e-9,
+                               atol=1e-300)
+    assert prior[16, 2] < 1e-30  # the small blob C has no Gaussian
+    # One Gaussian over all the weights (the paper's rule) is another map.
+    single = gaussian_prior_maps(torch.from_numpy(_two_blob_map())[None],
+                                 weight_range=(0.1, 0.5))[0].numpy()
+    assert np.abs(single - prior).max() > 0.5
+
+
+def test_per_contour_regions_are_filled_contours_holes_included():
+    """A ring of weight around a core without weight (above the range) that
+    holds an island of weight: RETR_TREE gives the ring's outer contour,
+    its hole and the island; each is filled."""
+    cams = np.zeros((24, 24))
+    cams[2:21, 2:21] = 0.3  # the ring (after the core is cut out)
+    cams[5:18, 5:18] = 0.8  # core: no weight
+    cams[9:16, 8:15] = 0.2  # island, off-centre: rows 9-15, columns 8-14
+    regions = contour_regions(
+        (cams >= 0.1) & (cams <= 0.5), min_area=20)
+    assert len(regions) == 3
+    by_size = sorted(regions, key=lambda r: int(r.sum()))
+    island, hole, outer = by_size
+    block = np.zeros((24, 24), bool)
+    block[2:21, 2:21] = True
+    np.testing.assert_array_equal(outer, block)  # filled: core and island
+    expected_island = np.zeros((24, 24), bool)
+    expected_island[9:16, 8:15] = True
+    np.testing.assert_array_equal(island, expected_island)
+    core = np.zeros((24, 24), bool)
+    core[5:18, 5:18] = True
+    assert (hole >= core).all() and (hole <= block).all()
+    # The outer Gaussian is weighted by the ring and the island together.
+    prior = gaussian_prior_maps(torch.from_numpy(cams)[None],
+                                **OFFICIAL)[0].numpy()
+    weights = np.where(block & ((cams <= 0.5)), cams, 0)
+    hand = _loop_moments(weights)
+    assert hand['rho'] == pytest.approx(0, abs=1e-12)
+    outer_gaussian = _axis_gaussian(24, 24, hand['mean_x'], hand['mean_y'],
+                                    hand['var_x'] / 10, hand['var_y'] / 10)
+    assert (prior >= outer_gaussian - 1e-12).all()
+    island_gaussian = _axis_gaussian(24, 24, 11, 12, 4 / 10, 4 / 10)
+    assert (prior >= island_gaussian - 1e-12).all()
+
+
+def test_per_contour_without_contours_gives_zeros_and_min_area_counts():
+    cams = torch.zeros(2, 12, 12, dtype=torch.float64)
+    cams[0, 2:5, 2:5] = 0.3  # contour area 4
+    cams[1, 2:9, 2:7] = 0.3  # contour area 6 * 4 = 24
+    prior = gaussian_prior_maps(cams, **OFFICIAL)
+    assert float(prior[0].abs().max()) == 0
+    assert float(prior[1].max()) == pytest.approx(1.0, abs=0.05)
+    relaxed = gaussian_prior_maps(cams, min_contour_area=4, **OFFICIAL)
+    assert float(relaxed[0].max()) > 0.9
+    assert float(gaussian_prior_maps(cams, min_contour_area=25,
+                                     **OFFICIAL)[1].max()) == 0
+
+
+def test_var_scale_keeps_rho():
+    rng = np.random.default_rng(4)
+    cams = np.zeros((9, 11))
+    for i in range(8):
+        cams[i, i:i + 3] = 0.75 + 0.25 * rng.random(3)
+    hand = _loop_moments(np.where(cams > 0.7, cams, 0))
+    scaled = dict(hand, var_x=hand['var_x'] / 10, var_y=hand['var_y'] / 10)
+    np.testing.assert_allclose(
+        gaussian_prior_maps(torch.from_numpy(cams)[None],
+                            var_scale=0.1)[0].numpy(),
+        _eq6_over_peak(9, 11, scaled), rtol=1e-9)
+
+
+def test_enhance_official_options_and_prior():
+    init_default_scope('wsol_mm')
+    enhance = MODELS.build(dict(type='GaussianPriorEnhance', **OFFICIAL))
+    cams = torch.from_numpy(_two_blob_map())[None].float()
+    prior = enhance.prior(cams)
+    torch.testing.assert_close(
+        prior, gaussian_prior_maps(cams, **OFFICIAL).float())
+    torch.testing.assert_close(enhance(cams), torch.maximum(cams, prior))
+    assert 'per_contour=True' in repr(enhance)
+    with pytest.raises(ValueError, match='weight_range'):
+        GaussianPriorEnhance(weight_range=(0.5, 0.1))
+    with pytest.raises(ValueError, match='var_scale'):
+        GaussianPriorEnhance(var_scale=0)
