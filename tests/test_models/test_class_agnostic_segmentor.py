@@ -1,4 +1,5 @@
 """ClassAgnosticSegmentor + ClassAgnosticSegHead on a tiny ResNet."""
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -181,6 +182,7 @@ def test_predict_gives_probabilities_and_their_box(test_cfg):
 @pytest.mark.parametrize('box_mode,box', [
     ('largest_component', [30, 20, 46, 36]),
     ('all', [2, 3, 46, 36]),
+    ('largest_contour', [30, 20, 46, 36]),
 ])
 def test_predict_boxes_follow_test_cfg(box_mode, box, monkeypatch):
     """Two blobs given directly at the input resolution (no resizing)."""
@@ -207,3 +209,38 @@ def test_predict_without_samples_uses_the_input_size():
 def test_unknown_box_mode_is_named():
     with pytest.raises(ValueError, match="box_mode.*'biggest'"):
         _model(box_mode='biggest')
+
+
+# The official code's box: the largest contour (cv2.RETR_TREE, largest
+# contourArea, boundingRect) of the probabilities above the threshold.
+
+
+def test_largest_contour_ranks_by_contour_area_not_pixel_count():
+    mask = np.zeros((20, 24))
+    mask[2, 1:13] = 0.9  # a line: 12 pixels, contour area 0
+    mask[6:9, 2:5] = 0.9  # 3 x 3 block: 9 pixels, contour area 4
+    assert box_from_mask(mask, 0.5, 'largest_component').tolist() == \
+        [1, 2, 13, 3]
+    assert box_from_mask(mask, 0.5, 'largest_contour').tolist() == \
+        [2, 6, 5, 9]
+    # A hollow square (1 px thick, 10 x 10: 36 pixels, contour area 81)
+    # against a solid 7 x 7 block (49 pixels, contour area 36).
+    mask = np.zeros((20, 24))
+    mask[1:11, 1:11] = 0.9
+    mask[2:10, 2:10] = 0.0
+    mask[12:19, 14:21] = 0.9
+    assert box_from_mask(mask, 0.5, 'largest_component').tolist() == \
+        [14, 12, 21, 19]
+    assert box_from_mask(mask, 0.5, 'largest_contour').tolist() == \
+        [1, 1, 11, 11]
+
+
+def test_largest_contour_threshold_is_strict_and_empty_gives_zeros():
+    mask = np.zeros((8, 8))
+    mask[2:5, 3:6] = 0.2
+    assert box_from_mask(mask, 0.2, 'largest_contour').tolist() == [0] * 4
+    assert box_from_mask(mask, 0.2).tolist() == [3, 2, 6, 5]
+    assert box_from_mask(mask, 0.19, 'largest_contour').tolist() == \
+        [3, 2, 6, 5]
+    box = box_from_mask(torch.from_numpy(mask), 0.19, 'largest_contour')
+    assert box.dtype == np.int64 and box.shape == (4, )

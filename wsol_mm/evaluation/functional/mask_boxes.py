@@ -3,23 +3,30 @@ import cv2
 import numpy as np
 import torch
 
-BOX_MODES = ('largest_component', 'all')
+from .box_extraction import boxes_at_level
+
+BOX_MODES = ('largest_component', 'all', 'largest_contour')
 
 
 def box_from_mask(mask, threshold: float = 0.5,
                   mode: str = 'largest_component') -> np.ndarray:
-    """The box of the foreground ``mask >= threshold`` of a score map.
+    """The box of the foreground of a score map.
 
-    Modes: ``'largest_component'`` boxes the 8-connected component of the
-    largest pixel area (the lowest label on ties, i.e. the first in raster
-    order); ``'all'`` boxes every foreground pixel. The box follows
-    :func:`boxes_at_level`: ``[x, y, min(x + w, W - 1), min(y + h, H - 1)]``
-    for a component of top-left pixel (x, y) and size (w, h); no foreground
-    gives ``[0, 0, 0, 0]``.
+    Modes: ``'largest_component'`` boxes the 8-connected component of
+    ``mask >= threshold`` with the largest pixel area (the lowest label on
+    ties, i.e. the first in raster order); ``'all'`` boxes every pixel of
+    ``mask >= threshold``; ``'largest_contour'`` is the official SPOL code's
+    extractor: the contours of ``mask > threshold`` (strict) in
+    ``cv2.RETR_TREE`` mode, the one of the largest ``cv2.contourArea``
+    (:func:`boxes_at_level`, as the protocol's largest-contour boxes). The
+    box follows :func:`boxes_at_level`: ``[x, y, min(x + w, W - 1),
+    min(y + h, H - 1)]`` for a component of top-left pixel (x, y) and size
+    (w, h); no foreground gives ``[0, 0, 0, 0]``.
 
     Args:
         mask (np.ndarray | torch.Tensor): (H, W) probability or score map.
-        threshold (float): foreground at or above it.
+        threshold (float): foreground at or above it (above it for
+            ``'largest_contour'``).
         mode (str): one of :data:`BOX_MODES`.
 
     Returns:
@@ -32,6 +39,9 @@ def box_from_mask(mask, threshold: float = 0.5,
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ValueError(f'mask must be (H, W), got shape {mask.shape}')
+    if mode == 'largest_contour':
+        binary = (mask > threshold).astype(np.uint8)
+        return boxes_at_level(binary, 0, multi_contour=False)[0]
     height, width = mask.shape
     foreground = (mask >= threshold).astype(np.uint8)
     if not foreground.any():

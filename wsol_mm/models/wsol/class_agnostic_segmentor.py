@@ -32,7 +32,9 @@ class ClassAgnosticSegmentor(FeatureLocalizer):
         head (dict): ``ClassAgnosticSegHead`` config.
         neck (dict, optional): applied to the backbone's outputs.
         test_cfg (dict, optional): ``mask_threshold`` (0.5) and ``box_mode``
-            (``'largest_component'``).
+            (``'largest_component'``). The official SPOL code boxes the
+            largest contour of the probabilities above 0.2 (CUB) / 0.8
+            (ImageNet): ``mask_threshold=0.2, box_mode='largest_contour'``.
     """
 
     def __init__(self,
