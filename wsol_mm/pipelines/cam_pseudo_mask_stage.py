@@ -39,10 +39,10 @@ class CAMPseudoMaskStage(PseudoMaskStage):
                    ) -> Tuple[list, List[torch.Tensor]]:
         inputs, samples, labels = self.predict(model, data)
         cams = model.head.class_activation_maps(
-            model.extract_feat(inputs), labels[:, None])[:, 0]
+            model.extract_feat(inputs), labels[:, None])
         maps = self.max_normalized_grids(model, cams, inputs, samples)
         if self.enhance is None:
             return samples, maps
         if len({tuple(m.shape) for m in maps}) == 1:
-            return samples, list(self.enhance(torch.stack(maps)))
-        return samples, [self.enhance(m[None])[0] for m in maps]
+            return samples, list(self.enhance(torch.cat(maps))[:, None])
+        return samples, [self.enhance(m) for m in maps]

@@ -88,6 +88,6 @@ class NMFPseudoMaskStage(PseudoMaskStage):
                    ) -> Tuple[list, List[torch.Tensor]]:
         inputs, samples, labels = self.predict(model, data)
         maps = torch.einsum('bnhw,bn->bhw', self._features(model, inputs),
-                            self.directions[labels])
+                            self.directions[labels])[:, None]
         return samples, self.max_normalized_grids(model, maps, inputs,
                                                   samples)

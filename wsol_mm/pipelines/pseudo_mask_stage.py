@@ -10,20 +10,21 @@ import cv2
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.dataset import pseudo_collate
-from mmengine.dist import barrier, get_dist_info, is_main_process
+from mmengine.dist import all_reduce, barrier, get_dist_info, is_main_process
 from mmengine.evaluator import Evaluator
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from wsol_mm.datasets.transforms import pseudo_mask_path
 from wsol_mm.models.utils.pseudo_masks import double_threshold
 from wsol_mm.registry import DATASETS
+from wsol_mm.structures import homography_of, maps_to_original
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .stage_manifest import StageManifest
 from .train_stage import evaluator_list, training_stage
 
 INDEX_NAME = 'index.txt'
+IGNORE_INDEX = 255
 
 
 def dataset_pipeline(dataset_cfg: dict) -> list:
@@ -46,24 +47,60 @@ def with_pipeline(dataset_cfg: dict, pipeline: list) -> dict:
     return dataset_cfg
 
 
+# Transforms that move pixels; a pseudo-mask pipeline replaces them.
+GEOMETRIC_TRANSFORMS = ('Resize', 'CenterCrop', 'RandomCrop', 'RandomFlip',
+                        'RandomResizedCrop')
+
+
+def _type_name(transform: dict) -> str:
+    kind = transform.get('type')
+    return kind.split('.')[-1] if isinstance(kind, str) else \
+        getattr(kind, '__name__', str(kind))
+
+
+def warp_pipeline(pipeline: Sequence[dict],
+                  input_size: Tuple[int, int]) -> list:
+    """``pipeline`` with its geometric transforms replaced by one warp of
+    the whole image to ``input_size`` (w, h), where the first of them was
+    (before the packing step when there is none)."""
+    kept = [copy.deepcopy(t) for t in pipeline
+            if _type_name(t) not in GEOMETRIC_TRANSFORMS]
+    first = next((i for i, t in enumerate(pipeline)
+                  if _type_name(t) in GEOMETRIC_TRANSFORMS), None)
+    if first is None:
+        first = len(kept) - 1 if kept else 0
+    warp = dict(type='Resize', size=tuple(input_size))
+    return kept[:first] + [warp] + kept[first:]
+
+
 class PseudoMaskStage(BaseStage):
     """Write a pseudo mask for every training image (SPOL Alg. 1, line 3).
 
-    The maps of a trained model (subclasses say which: :meth:`score_maps`) are
-    computed with the test pipeline over the training images, resized
-    (bilinearly) to each image's original size and split by the double
-    threshold: 1 where the map is > ``fg_threshold``, 0 where it is <
-    ``bg_threshold``, 255 (ignored by the segmentation loss) in between. A
-    mask is a PNG at ``masks/<image id>.png`` (:class:`LoadPseudoMask`
-    reads it). The folder is written as ``masks.partial`` and renamed when
-    complete, so an interrupted run is regenerated, never used. With
-    ``evaluate``, the same maps on the test split are scored with the
-    localizer's test evaluator.
+    The maps of a trained model (subclasses say which: :meth:`score_maps`)
+    are computed over the training images, each warped whole to
+    ``input_size`` as in the official SPOL code (or through ``pipeline``),
+    mapped back to the original image through the inverse of the transforms
+    that made the input (:func:`maps_to_original`, bilinear), and labelled by
+    :meth:`label_map`, by default the double threshold: 1 where the map is
+    > ``fg_threshold``, 0 where it is < ``bg_threshold``, 255 (ignored by the
+    segmentation loss) in between and wherever the input did not see the
+    image (e.g. outside a crop). A mask is a PNG at ``masks/<image id>.png``
+    (:class:`LoadPseudoMask` reads it). The folder is written as
+    ``masks.partial`` and renamed when complete, so an interrupted run is
+    regenerated, never used. With ``evaluate``, the maps of the test split,
+    made with the localizer's test pipeline, are scored with its test
+    evaluator (:meth:`evaluation_map`).
 
     Args:
         localizer (str): Name of the training stage whose model makes maps.
         fg_threshold (float): Foreground threshold (0.5, SPOL section 4.2).
         bg_threshold (float): Background threshold (0.004).
+        input_size (tuple): (w, h) of the warp of the training images: the
+            localizer's test pipeline with its resizes, crops and flips
+            replaced by ``Resize(size=input_size)``. Defaults to (256, 256).
+        pipeline (list, optional): The whole pipeline of the training
+            images instead (any of the box-aware transforms; the packing
+            step must keep ``homography_matrix``).
         batch_size (int, optional): Images per batch; the localizer's test
             batch size by default.
         num_workers (int): Data loading workers. Defaults to 2.
@@ -72,15 +109,23 @@ class PseudoMaskStage(BaseStage):
 
     def __init__(self, name: str, context: PipelineContext, localizer: str,
                  fg_threshold: float = 0.5, bg_threshold: float = 0.004,
+                 input_size: Tuple[int, int] = (256, 256),
+                 pipeline: Optional[List[dict]] = None,
                  batch_size: Optional[int] = None, num_workers: int = 2,
                  evaluate: bool = True):
         super().__init__(name, context)
         if bg_threshold > fg_threshold:
             raise ValueError(f'stage "{name}": bg_threshold ({bg_threshold}) '
                              f'is above fg_threshold ({fg_threshold})')
+        input_size = tuple(int(s) for s in input_size)
+        if len(input_size) != 2 or min(input_size) <= 0:
+            raise ValueError(f'stage "{name}": input_size must be (w, h) '
+                             f'with positive sides, got {input_size}')
         self.localizer = localizer
         self.fg_threshold = fg_threshold
         self.bg_threshold = bg_threshold
+        self.input_size = input_size
+        self.pipeline = None if pipeline is None else list(pipeline)
         self.batch_size = batch_size
         self.num_workers = num_workers
         self.evaluate = evaluate
@@ -90,7 +135,9 @@ class PseudoMaskStage(BaseStage):
 
     def settings(self) -> dict:
         return dict(localizer=self.localizer, fg_threshold=self.fg_threshold,
-                    bg_threshold=self.bg_threshold, evaluate=self.evaluate)
+                    bg_threshold=self.bg_threshold,
+                    input_size=self.input_size, pipeline=self.pipeline,
+                    evaluate=self.evaluate)
 
     @property
     def mask_dir(self) -> str:
@@ -106,8 +153,20 @@ class PseudoMaskStage(BaseStage):
     @abstractmethod
     def score_maps(self, model: nn.Module, data: dict
                    ) -> Tuple[list, List[torch.Tensor]]:
-        """The data samples of a batch (with predictions) and one (H, W) map
-        in [0, 1] per image on its ``img_shape`` grid."""
+        """The data samples of a batch (with predictions) and, per image,
+        (K, h, w) maps in [0, 1] on its ``img_shape`` grid (K >= 1 channels
+        that :meth:`label_map` and :meth:`evaluation_map` read)."""
+
+    def label_map(self, maps: torch.Tensor) -> torch.Tensor:
+        """The uint8 (H, W) pseudo label of an image's (K, H, W) maps on the
+        original image: the double threshold of the first map."""
+        return double_threshold(maps[0], self.fg_threshold,
+                                self.bg_threshold)
+
+    def evaluation_map(self, maps: torch.Tensor) -> torch.Tensor:
+        """The (h, w) map of an image's (K, h, w) maps that the test
+        evaluator scores: the first."""
+        return maps[0]
 
     @staticmethod
     def predict(model: nn.Module, data: dict
@@ -124,8 +183,9 @@ class PseudoMaskStage(BaseStage):
     def max_normalized_grids(model: nn.Module, maps: torch.Tensor,
                              inputs: torch.Tensor, samples: list
                              ) -> List[torch.Tensor]:
-        """Raw (B, h, w) maps on each image's grid, negative values cut off
-        and divided by their maximum (an all-zero map stays zero).
+        """Raw (B, K, h, w) maps -> per image (K, H, W) maps on its grid,
+        negative values cut off and each map divided by its maximum (an
+        all-zero map stays zero).
 
         Not the protocol's min-max normalisation: that maps every image's
         weakest pixel to 0, so no region would fall below a background
@@ -133,12 +193,13 @@ class PseudoMaskStage(BaseStage):
         as with the ReLU-ed CAMs of SPOL.
         """
         grids = model._maps_on_image_grids(
-            maps[:, None], inputs, samples, normalize=False)
+            maps, inputs, samples, normalize=False)
         normalized = []
         for grid in grids:
-            grid = grid[0].clamp(min=0)
-            peak = grid.max()
-            normalized.append(grid / peak if peak > 0 else grid)
+            grid = grid.clamp(min=0)
+            peak = grid.amax(dim=(1, 2), keepdim=True)
+            normalized.append(grid / peak.clamp(
+                min=torch.finfo(grid.dtype).tiny))
         return normalized
 
     # ------------------------------------------------------------------ #
@@ -159,9 +220,7 @@ class PseudoMaskStage(BaseStage):
         loader_args = dict(
             batch_size=self.batch_size or test_loader.get('batch_size', 1),
             num_workers=self.num_workers)
-        train_set = DATASETS.build(
-            with_pipeline(cfg.train_dataloader.dataset,
-                          dataset_pipeline(test_loader.dataset)))
+        train_set = self.training_images(cfg)
         with torch.no_grad():
             self.prepare(model, train_set, loader_args)
             num_masks = self.write_masks(model, train_set, loader_args)
@@ -173,18 +232,28 @@ class PseudoMaskStage(BaseStage):
         return StageResult(artifact=self.mask_dir, metrics=metrics,
                            extra=dict(num_masks=num_masks))
 
-    def pseudo_labels(self, maps: List[torch.Tensor],
-                      ori_shapes: Sequence[Tuple[int, int]]
+    def training_images(self, cfg) -> Dataset:
+        """The training set of the localizer's runner config ``cfg``, read
+        through the pseudo-mask pipeline (``pipeline``, or the test
+        pipeline warping the whole image to ``input_size``)."""
+        pipeline = self.pipeline or warp_pipeline(
+            dataset_pipeline(cfg.test_dataloader.dataset), self.input_size)
+        return DATASETS.build(
+            with_pipeline(cfg.train_dataloader.dataset, pipeline))
+
+    def pseudo_labels(self, maps: List[torch.Tensor], samples: list
                       ) -> List[np.ndarray]:
-        """Each map resized to its original image size and thresholded."""
+        """Each image's (K, h, w) maps brought back to the original image
+        through the inverse of its transforms and labelled by
+        :meth:`label_map`; pixels the input did not see are ignored."""
         labels = []
-        for score_map, shape in zip(maps, ori_shapes):
-            resized = F.interpolate(
-                score_map[None, None].float(), size=tuple(shape),
-                mode='bilinear', align_corners=False)[0, 0]
-            labels.append(
-                double_threshold(resized, self.fg_threshold,
-                                 self.bg_threshold).cpu().numpy())
+        for score_maps, sample in zip(maps, samples):
+            on_image, seen = maps_to_original(
+                score_maps.float(), homography_of(sample.metainfo),
+                sample.metainfo['ori_shape'])
+            label = self.label_map(on_image)
+            label[~seen] = IGNORE_INDEX
+            labels.append(label.cpu().numpy())
         return labels
 
     def write_masks(self, model: nn.Module, dataset, loader_args: dict
@@ -201,11 +270,12 @@ class PseudoMaskStage(BaseStage):
                    for i in range(len(dataset))]
         indices = range(rank, len(dataset), world_size)
         done = 0
+        counts = np.zeros(256, dtype=np.int64)
         for data in self.loader(dataset, indices, loader_args):
             samples, maps = self.score_maps(model, data)
-            labels = self.pseudo_labels(
-                maps, [s.metainfo['ori_shape'] for s in samples])
+            labels = self.pseudo_labels(maps, samples)
             for sample, label in zip(samples, labels):
+                counts += np.bincount(label.ravel(), minlength=256)
                 path = pseudo_mask_path(partial, sample.metainfo['img_id'])
                 os.makedirs(osp.dirname(path), exist_ok=True)
                 if not cv2.imwrite(path, label):
@@ -215,6 +285,7 @@ class PseudoMaskStage(BaseStage):
                     done == len(indices):
                 self.logger.info(f'{self.name}: {done} of {len(indices)} '
                                  'pseudo masks written')
+        self.log_label_shares(counts)
         barrier()
         if is_main_process():
             with open(osp.join(partial, INDEX_NAME), 'w',
@@ -223,6 +294,17 @@ class PseudoMaskStage(BaseStage):
             os.replace(partial, self.mask_dir)
         barrier()
         return len(img_ids)
+
+    def log_label_shares(self, counts: np.ndarray) -> None:
+        """Log the shares of foreground, background and ignored pixels of
+        the masks (of all ranks)."""
+        counts = torch.as_tensor(counts)
+        all_reduce(counts)
+        total = max(int(counts.sum()), 1)
+        shares = [100. * int(counts[v]) / total for v in (1, 0, IGNORE_INDEX)]
+        self.logger.info(
+            f'{self.name}: pseudo-mask pixels {shares[0]:.1f}% foreground, '
+            f'{shares[1]:.1f}% background, {shares[2]:.1f}% ignored')
 
     def evaluate_maps(self, model: nn.Module, dataset, loader_args: dict,
                       evaluator_cfg) -> dict:
@@ -236,8 +318,8 @@ class PseudoMaskStage(BaseStage):
         indices = [i % len(dataset) for i in range(rank, padded, world_size)]
         for data in self.loader(dataset, indices, loader_args):
             samples, maps = self.score_maps(model, data)
-            for sample, score_map in zip(samples, maps):
-                sample.gt_score_map = score_map
+            for sample, score_maps in zip(samples, maps):
+                sample.gt_score_map = self.evaluation_map(score_maps)
             evaluator.process(samples, data)
         return evaluator.evaluate(len(dataset))
 

@@ -17,14 +17,16 @@ class PackWSOLInputs(BaseTransform):
     :class:`LoadImageFromFile`). The :class:`WSOLDataSample` gets
     ``gt_label``, ``gt_bboxes`` (float64), ``gt_mask`` and ``pseudo_mask``
     through its setters when those keys are present, and the ``meta_keys``
-    found in the results as meta information.
+    found in the results as meta information, among them
+    ``homography_matrix`` (original image to input pixels, recorded by the
+    geometric transforms; see :mod:`wsol_mm.structures.geometry`).
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('img_path', 'img_id',
                                              'sample_idx', 'ori_shape',
                                              'img_shape', 'scale_factor',
-                                             'flip')):
+                                             'flip', 'homography_matrix')):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:

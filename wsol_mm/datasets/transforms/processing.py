@@ -1,7 +1,9 @@
 """Geometric transforms moving ``gt_bboxes`` and the masks with the image.
 
 Boxes are ``x0 y0 x1 y1`` float64 on a continuous grid where pixel ``i``
-spans ``[i, i + 1)``: an image of width ``W`` covers ``[0, W]``.
+spans ``[i, i + 1)``: an image of width ``W`` covers ``[0, W]``. Each
+transform composes its matrix into ``homography_matrix`` (original image to
+network input, see :mod:`wsol_mm.structures.geometry`).
 """
 from typing import Optional, Sequence, Tuple, Union
 
@@ -11,6 +13,8 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 
 from wsol_mm.registry import TRANSFORMS
+from wsol_mm.structures import (horizontal_flip_matrix, record_homography,
+                                scale_matrix, translation_matrix)
 
 
 def _pair(size: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
@@ -97,8 +101,9 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
 
     Boxes scale as ``x * new_w / width`` (multiply first, then divide, in
     float64), the masks (``MASK_KEYS``) are resized with nearest neighbours,
-    ``scale_factor`` (w_scale, h_scale) accumulates and ``img_shape``
-    becomes ``(new_h, new_w)``.
+    ``scale_factor`` (w_scale, h_scale) accumulates, ``img_shape``
+    becomes ``(new_h, new_w)`` and the scaling is recorded in
+    ``homography_matrix``.
     """
     results['img'] = mmcv.imresize(
         results['img'], (new_w, new_h), interpolation=interpolation)
@@ -114,7 +119,8 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
     results['scale_factor'] = (w_scale * new_w / width,
                                h_scale * new_h / height)
     results['img_shape'] = (new_h, new_w)
-    return results
+    return record_homography(results,
+                             scale_matrix(new_w / width, new_h / height))
 
 
 def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
@@ -122,7 +128,8 @@ def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
 
     Boxes are shifted by ``(-x0, -y0)`` and clipped to ``[0, width] x
     [0, height]``; a box that falls outside keeps its row with zero area.
-    The window is recorded as ``crop_bbox`` (x0, y0, x1, y1).
+    The window is recorded as ``crop_bbox`` (x0, y0, x1, y1) and the shift
+    in ``homography_matrix``.
     """
     results['img'] = results['img'][y0:y0 + height, x0:x0 + width]
     boxes = _boxes(results)
@@ -134,7 +141,7 @@ def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
         results[key] = results[key][y0:y0 + height, x0:x0 + width]
     results['img_shape'] = (height, width)
     results['crop_bbox'] = (x0, y0, x0 + width, y0 + height)
-    return results
+    return record_homography(results, translation_matrix(-x0, -y0))
 
 
 class _BaseCrop(BaseTransform):
@@ -184,7 +191,8 @@ class RandomFlip(BaseTransform):
     """Flip horizontally with probability ``prob``: ``x -> W - x``.
 
     ``flip`` tells whether the image is mirrored relative to the file (two
-    flips give ``False``), ``flip_direction`` is ``'horizontal'`` or None.
+    flips give ``False``), ``flip_direction`` is ``'horizontal'`` or None;
+    a flip is recorded in ``homography_matrix``.
     """
 
     def __init__(self, prob: float = 0.5):
@@ -207,6 +215,7 @@ class RandomFlip(BaseTransform):
                 results['gt_bboxes'] = boxes
             for key in _masks(results):
                 results[key] = np.ascontiguousarray(results[key][:, ::-1])
+            record_homography(results, horizontal_flip_matrix(width))
             flipped = not flipped
         results['flip'] = flipped
         results['flip_direction'] = 'horizontal' if flipped else None
