@@ -43,12 +43,17 @@ def test_config_builds(path):
 def test_cam_r50_cub_follows_the_wsolevaluation_recipe():
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/cam/cam_r50_cub.py'))
     assert cfg.model.backbone.depth == 50
-    assert cfg.model.backbone.strides == (1, 2, 1, 1)  # 28x28 maps at 224
+    assert cfg.model.backbone.strides == (1, 2, 2, 1)  # 14x14 maps at 224
     assert cfg.model.head.num_classes == 200
     optimizer = cfg.optim_wrapper.optimizer
     assert (optimizer.type, optimizer.lr, optimizer.weight_decay) == (
         'SGD', 1.7e-4, 1e-4)
-    assert cfg.optim_wrapper.paramwise_cfg.custom_keys.head.lr_mult == 10
+    # Built optimizer, scheduler and feature map: tests/test_cam_recipe.py.
+    custom_keys = cfg.optim_wrapper.paramwise_cfg.custom_keys
+    assert custom_keys.head.lr_mult == 10
+    assert custom_keys['backbone.layer4'].lr_mult == 10
+    assert cfg.param_scheduler.type == 'MultiStepLR'
+    assert cfg.param_scheduler.milestones == [14, 29, 44]
     assert cfg.train_cfg.max_epochs == 50
     assert cfg.train_dataloader.batch_size == 32
     test_sizes = [t['size'] for t in cfg.test_dataloader.dataset.pipeline

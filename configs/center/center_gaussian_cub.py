@@ -1,4 +1,7 @@
 # Nothing to train: python tools/test.py configs/center/center_gaussian_cub.py
+# The Center baseline of paper 000 (table 2: MaxBoxAccV2 56.8 on CUB),
+# evaluated with the protocol's CAM thresholds (every 0.001, set by the
+# dataset config).
 _base_ = [
     '../_base_/models/center_gaussian.py',
     '../_base_/datasets/cub.py',

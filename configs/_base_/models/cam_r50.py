@@ -1,5 +1,9 @@
-# ResNet-50 CAM of the wsolevaluation benchmark: layer3 and layer4 keep
-# stride 1 ("large feature map", 28x28 maps at 224 input), GAP, linear layer.
+# ResNet-50 CAM of the wsolevaluation benchmark (its ResNetCam): layer3 keeps
+# its stride 2 and layer4 has stride 1 (no dilation, only the stride
+# changes), so a 224x224 input gives 14x14 maps; GAP, linear layer (weights
+# normal(0, 0.01), bias 0, as wsolevaluation's initialize_weights). The
+# 28x28 "large_feature_map" variant sets layer3's stride to 1 as well:
+# configs/cam/cam_r50_cub_large_feature_map.py.
 model = dict(
     type='CAM',
     data_preprocessor=dict(
@@ -10,7 +14,8 @@ model = dict(
     backbone=dict(
         type='mmpretrain.ResNet',
         depth=50,
-        strides=(1, 2, 1, 1),
+        # One stride per stage (layer1..layer4); the stem divides by 4.
+        strides=(1, 2, 2, 1),
         out_indices=(3, ),
         # ImageNet weights; offline, a warning and a random initialisation.
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
