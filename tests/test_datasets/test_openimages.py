@@ -2,6 +2,7 @@
 config: instance and ignore masks, LoadWSOLMask's gt_mask (0/1/255) and
 derived boxes, mask_root, bad inputs and the synthetic writer."""
 import filecmp
+import logging
 import os
 import os.path as osp
 import re
@@ -11,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+import wsol_mm.datasets.transforms.load_wsol_mask as load_wsol_mask_module
 from wsol_mm.datasets.openimages import OpenImages30k
 from wsol_mm.datasets.synthetic_wsol_layouts import write_openimages_layout
 from wsol_mm.datasets.transforms.load_wsol_mask import LoadWSOLMask
@@ -248,14 +250,102 @@ def test_load_wsol_mask_errors(tmp_path):
     img = np.zeros((4, 5, 3), np.uint8)
     empty = str(tmp_path / 'empty.png')
     cv2.imwrite(empty, np.zeros((4, 5), np.uint8))
-    with pytest.raises(ValueError, match='no foreground pixel'):
-        LoadWSOLMask()(dict(img=img, img_path='x.jpg', gt_mask_paths=[empty]))
-    # Without boxes, an all-background mask is fine.
-    out = LoadWSOLMask(derive_boxes=False)(
-        dict(img=img, img_path='x.jpg', gt_mask_paths=[empty]))
-    assert out['gt_mask'].shape == (4, 5) and not out['gt_mask'].any()
+    with pytest.raises(ValueError, match='no instance mask for the image '
+                       'x.jpg'):
+        LoadWSOLMask()(dict(img=img, img_path='x.jpg', gt_mask_paths=[]))
     with pytest.raises(KeyError, match='after the image loading'):
         LoadWSOLMask()(dict(img_path='x.jpg', gt_mask_paths=[empty]))
+
+
+# --------------------------------------------------------------------- #
+# instance masks without foreground (accepted, as wsolevaluation does)
+# --------------------------------------------------------------------- #
+def write_rgba_empty_in_grayscale(path, object_mask):
+    """An RGBA PNG whose colour channels are zero and whose alpha is 255 on
+    ``object_mask``: all background in grayscale, as wsolevaluation's own
+    test mask ``val/0by6g/490365f63135f3e0_m0by6g_4f9ded4f.png`` (RGB 0,
+    alpha 255) reads."""
+    bgra = np.zeros(object_mask.shape + (4, ), np.uint8)
+    bgra[..., 3] = np.where(object_mask, 255, 0)
+    assert cv2.imwrite(path, bgra)
+
+
+def logged_warnings(monkeypatch):
+    """The WARNING messages LoadWSOLMask logs from now on."""
+    messages = []
+
+    def record(msg, logger=None, level=logging.INFO):
+        if level == logging.WARNING:
+            messages.append(msg)
+
+    monkeypatch.setattr(load_wsol_mask_module, 'print_log', record)
+    return messages
+
+
+def test_rgba_mask_reads_as_all_background(tmp_path):
+    path = str(tmp_path / 'rgba.png')
+    write_rgba_empty_in_grayscale(
+        path, region((6, 8), slice(1, 4), slice(2, 6)) > 0)
+    raw = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    assert raw.shape == (6, 8, 4) and (raw[..., 3] == 255).sum() == 12
+    # cv2's grayscale read drops the alpha channel: all zeros.
+    assert not cv2.imread(path, cv2.IMREAD_GRAYSCALE).any()
+
+
+@pytest.fixture
+def empty_masks(layout):
+    """The layout with b's only instance mask and c's second one replaced by
+    RGBA masks that are empty in grayscale."""
+    data_root, _ = layout
+    for name in ('test/c1/b_m0.png', 'test/c1/c_m1.png'):
+        path = osp.join(data_root, name)
+        write_rgba_empty_in_grayscale(
+            path, cv2.imread(path, cv2.IMREAD_GRAYSCALE) > 0)
+    return layout
+
+
+def test_empty_instance_masks_are_background_without_box(empty_masks,
+                                                         monkeypatch):
+    messages = logged_warnings(monkeypatch)
+    dataset = from_config('test', *empty_masks, pipeline=NO_RESIZE)
+    b, a, c = (dataset[i]['data_samples'] for i in range(3))
+    # b: its only instance is empty -> all background, no box.
+    np.testing.assert_array_equal(b.gt_mask.numpy(), np.zeros((6, 8)))
+    assert b.gt_bboxes.shape == (0, 4)
+    # c: the first instance alone; the ignore mask lies inside it.
+    expected_c = np.zeros((4, 10), np.uint8)
+    expected_c[0:4, 0:2] = 1
+    np.testing.assert_array_equal(c.gt_mask.numpy(), expected_c)
+    np.testing.assert_array_equal(c.gt_bboxes.numpy(), [[0, 0, 2, 4]])
+    # a is untouched.
+    np.testing.assert_array_equal(a.gt_mask.numpy(),
+                                  expected_masks()['test/c0/a.jpg'])
+    np.testing.assert_array_equal(a.gt_bboxes.numpy(),
+                                  EXPECTED_BOXES['test/c0/a.jpg'])
+    # One warning, naming the first empty mask; the others are counted.
+    assert len(messages) == 1
+    assert osp.join(empty_masks[0], 'test/c1/b_m0.png') in messages[0]
+    load_mask = dataset.pipeline.transforms[1]
+    assert isinstance(load_mask, LoadWSOLMask)
+    assert load_mask.num_empty_masks == 2
+
+
+def test_no_box_travels_through_the_test_pipelines(empty_masks, tmp_path):
+    """(0, 4) boxes survive the warp to 224 x 224 and the older protocol's
+    resize + centre crop; the all-background mask is resized with them."""
+    child = tmp_path / 'center_crop.py'
+    child.write_text(
+        f'_base_ = [{CONFIG!r}]\n'
+        'test_dataloader = dict(\n'
+        '    dataset=dict(pipeline={{_base_.test_pipeline_center_crop}}))\n')
+    for config in (CONFIG, str(child)):
+        dataset = from_config('test', *empty_masks, config=config,
+                              test_mode=True)
+        sample = dataset[0]['data_samples']  # b.jpg
+        assert sample.gt_bboxes.shape == (0, 4)
+        assert sample.gt_mask.shape == (224, 224)
+        assert not sample.gt_mask.any()
+        assert dataset[2]['data_samples'].gt_bboxes.shape == (1, 4)
 
 
 def test_corrupt_mask_names_the_file(layout):

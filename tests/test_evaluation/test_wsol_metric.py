@@ -1,8 +1,11 @@
 """Tests of the WSOLMetric (process + compute_metrics)."""
+import logging
+
 import numpy as np
 import pytest
 import torch
 
+import wsol_mm.evaluation.metrics.wsol_metric as wsol_metric_module
 from wsol_mm.evaluation.functional import box_acc_curves, pxap
 from wsol_mm.evaluation.metrics import WSOLMetric
 
@@ -224,3 +227,107 @@ def test_registered():
     metric = METRICS.build(dict(type='WSOLMetric', topk=(1, )))
     assert isinstance(metric, WSOLMetric)
     assert metric.default_prefix == 'wsol'
+
+
+# --------------------------------------------------------------------- #
+# images without any GT box (e.g. all their instance masks empty)
+# --------------------------------------------------------------------- #
+def _warnings(monkeypatch):
+    """The WARNING messages WSOLMetric logs from now on."""
+    messages = []
+
+    def record(msg, logger=None, level=logging.INFO):
+        if level == logging.WARNING:
+            messages.append(msg)
+
+    monkeypatch.setattr(wsol_metric_module, 'print_log', record)
+    return messages
+
+
+def test_images_without_box_are_left_out_of_box_metrics_only(monkeypatch):
+    samples, cams, boxes, masks = _random_samples(6, num=7)
+    no_box = [1, 4]
+    for i in no_box:
+        samples[i]['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
+    messages = _warnings(monkeypatch)
+    results = _evaluate(WSOLMetric(), samples)
+    assert set(results) == BOX_KEYS | CLS_KEYS | {'pxap'}
+    assert results['num_images'] == 7
+
+    keep = [i for i in range(7) if i not in no_box]
+    single = box_acc_curves([cams[i] for i in keep], [boxes[i] for i in keep],
+                            THRESHOLDS, (50, ), False)[50]
+    multi = box_acc_curves([cams[i] for i in keep], [boxes[i] for i in keep],
+                           THRESHOLDS, (30, 50, 70), True)
+    assert results['max_box_acc'] == pytest.approx(single.max(), abs=1e-9)
+    assert results['max_box_acc_v2'] == pytest.approx(
+        np.mean([multi[t].max() for t in (30, 50, 70)]), abs=1e-9)
+    # PxAP still counts every image.
+    assert results['pxap'] == pytest.approx(pxap(cams, masks, THRESHOLDS),
+                                            abs=1e-9)
+    # The counts of the older protocol: GT-known over the 5 images with
+    # boxes, top-1 Cls over all 7, top-1 Loc over the 5.
+    with_boxes = _evaluate(WSOLMetric(), [samples[i] for i in keep])
+    everything = _evaluate(
+        WSOLMetric(), [dict(s, gt_bboxes=torch.as_tensor(
+            np.asarray(b, dtype=np.float64))) for s, b in zip(samples, boxes)])
+    assert results['gt_known_loc'] == with_boxes['gt_known_loc']
+    assert results['top1_loc'] == with_boxes['top1_loc']
+    assert results['top5_loc'] == with_boxes['top5_loc']
+    assert results['top1_cls'] == everything['top1_cls']
+    assert results['top5_cls'] == everything['top5_cls']
+    assert with_boxes['top1_cls'] != everything['top1_cls']  # a real check
+    cls_ok = [int(s['pred_score'].argmax()) == int(s['gt_label'])
+              for s in samples]
+    assert results['top1_cls'] == pytest.approx(100 * np.mean(cls_ok))
+    # One warning, with the count and the images.
+    no_box_messages = [m for m in messages if 'no GT box' in m]
+    assert len(no_box_messages) == 1
+    assert '2 of 7 images have no GT box (sample_idx 101, 104;' in \
+        no_box_messages[0]
+    assert 'use the other 5 images' in no_box_messages[0]
+
+
+def test_all_background_image_is_counted_by_pxap(monkeypatch):
+    """An image whose mask has no foreground and that has no box: its
+    background pixels enter PxAP, the warning counts it."""
+    samples, cams, boxes, masks = _random_samples(7, num=4)
+    masks[2] = np.zeros_like(masks[2])
+    samples[2]['gt_mask'] = torch.as_tensor(masks[2])
+    samples[2]['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
+    messages = _warnings(monkeypatch)
+    results = _evaluate(WSOLMetric(), samples)
+    expected = pxap(cams, masks, THRESHOLDS)
+    assert results['pxap'] == pytest.approx(expected, abs=1e-9)
+    without = pxap([cams[i] for i in (0, 1, 3)],
+                   [masks[i] for i in (0, 1, 3)], THRESHOLDS)
+    assert abs(without - expected) > 1e-3  # the image's pixels matter
+    assert len(messages) == 1
+    assert '1 of 4 images have no GT box (sample_idx 102;' in messages[0]
+    assert '1 of 4 images have no foreground pixel in gt_mask' in \
+        messages[0]
+
+
+def test_no_image_with_box_gives_pxap_and_cls_only(monkeypatch):
+    samples, cams, _, masks = _random_samples(8, num=3)
+    for sample in samples:
+        sample['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
+    messages = _warnings(monkeypatch)
+    results = _evaluate(WSOLMetric(), samples)
+    assert set(results) == {'pxap', 'top1_cls', 'top5_cls', 'num_images'}
+    assert results['num_images'] == 3
+    assert results['pxap'] == pytest.approx(pxap(cams, masks, THRESHOLDS))
+    assert '3 of 3 images have no GT box' in messages[0]
+    # Compact per-image results without the box entries.
+    metric = WSOLMetric()
+    metric.process(None, samples)
+    assert all(set(r) == {'sample_idx', 'topk_correct', 'true_hist',
+                          'false_hist'} for r in metric.results)
+
+
+def test_no_warning_when_every_image_has_boxes(monkeypatch):
+    samples = _random_samples(9, num=3)[0]
+    messages = _warnings(monkeypatch)
+    _evaluate(WSOLMetric(), samples)
+    assert not any('no GT box' in m or 'no foreground' in m
+                   for m in messages)

@@ -1,7 +1,9 @@
 """tools/test.py on synthetic OpenImages30k masks: WSOLMetric reports PxAP,
 equal to the functional PxAP of the Center baseline's maps against masks
 built here from the written PNG files, at the protocol's CAM threshold step
-(0.001, from the dataset config)."""
+(0.001, from the dataset config); an instance mask that is empty in
+grayscale (an RGBA PNG, as in wsolevaluation's test data) is evaluated as
+background."""
 import glob
 import json
 import os.path as osp
@@ -56,14 +58,20 @@ def protocol_mask(root, item, ignore_as_background=False):
     return cv2.resize(mask, (224, 224), interpolation=cv2.INTER_NEAREST)
 
 
+def write_layout(root):
+    return write_openimages_layout(
+        str(root), num_classes=2, train_per_class=0, val_per_class=1,
+        test_per_class=4, seed=2)
+
+
 @pytest.fixture(scope='module')
 def synthetic(tmp_path_factory):
-    return write_openimages_layout(
-        str(tmp_path_factory.mktemp('openimages') / 'data'), num_classes=2,
-        train_per_class=0, val_per_class=1, test_per_class=4, seed=2)
+    return write_layout(tmp_path_factory.mktemp('openimages') / 'data')
 
 
-def test_pxap_reported_and_exact(synthetic, tmp_path):
+def run_test_tool(synthetic, tmp_path):
+    """tools/test.py of the Center baseline on the layout: its metrics and
+    the text of its log."""
     config = write_config(tmp_path / 'center_openimages.py',
                           synthetic['data_root'], synthetic['metadata_root'])
     work_dir = tmp_path / 'work'
@@ -73,13 +81,23 @@ def test_pxap_reported_and_exact(synthetic, tmp_path):
     assert len(logs) == 1, logs
     with open(logs[0]) as f:
         metrics = json.load(f)
+    with open(logs[0][:-len('.json')] + '.log') as f:
+        log = f.read()
+    return metrics, log
+
+
+def center_maps(num):
+    gaussian = CenterGaussian(sigma=SIGMA).gaussian(224, 224)
+    return [normalize_score_maps(gaussian).numpy()] * num
+
+
+def test_pxap_reported_and_exact(synthetic, tmp_path):
+    metrics, _ = run_test_tool(synthetic, tmp_path)
     assert 'wsol/pxap' in metrics and 'wsol/max_box_acc' in metrics
 
     items = synthetic['items']['test']
     assert len(items) == 8
-    gaussian = CenterGaussian(sigma=SIGMA).gaussian(224, 224)
-    scoremap = normalize_score_maps(gaussian).numpy()
-    maps = [scoremap] * len(items)
+    maps = center_maps(len(items))
     masks = [protocol_mask(synthetic['data_root'], item) for item in items]
     assert any((m == 255).any() for m in masks)
     thresholds = np.arange(0, 1, 0.001)
@@ -92,3 +110,40 @@ def test_pxap_reported_and_exact(synthetic, tmp_path):
         for item in items
     ]
     assert abs(pxap(maps, as_background, thresholds) - expected) > 1e-3
+
+
+def test_mask_empty_in_grayscale_is_background(tmp_path):
+    """One image's only instance mask rewritten as an RGBA PNG with zero
+    colour channels (alpha 255 on the object): the evaluation runs, PxAP is
+    the functional PxAP with that image all background (ignored pixels kept)
+    and the image is left out of the box metrics."""
+    synthetic = write_layout(tmp_path / 'data')
+    items = synthetic['items']['test']
+    index = next(i for i, item in enumerate(items)
+                 if len(item['masks']) == 1 and item['ignore'] is None)
+    path = osp.join(synthetic['data_root'], items[index]['masks'][0])
+    original = protocol_mask(synthetic['data_root'], items[index])
+    assert (original == 1).any()
+    bgra = np.zeros(cv2.imread(path).shape[:2] + (4, ), np.uint8)
+    bgra[..., 3] = np.where(cv2.imread(path, cv2.IMREAD_GRAYSCALE) > 0, 255,
+                            0)
+    assert cv2.imwrite(path, bgra)
+
+    metrics, log = run_test_tool(synthetic, tmp_path)
+    masks = [protocol_mask(synthetic['data_root'], item) for item in items]
+    assert not masks[index].any()  # all background in grayscale
+    maps = center_maps(len(items))
+    thresholds = np.arange(0, 1, 0.001)
+    expected = pxap(maps, masks, thresholds)
+    assert metrics['wsol/pxap'] == pytest.approx(expected, rel=1e-9,
+                                                 abs=1e-9)
+    # The image's pixels count: without it, or with its object, PxAP moves.
+    others = [i for i in range(len(items)) if i != index]
+    assert abs(pxap([maps[i] for i in others], [masks[i] for i in others],
+                    thresholds) - expected) > 1e-3
+    with_object = masks[:index] + [original] + masks[index + 1:]
+    assert abs(pxap(maps, with_object, thresholds) - expected) > 1e-3
+    assert 'WSOLMetric: evaluating 8 images.' in log
+    assert f'1 of 8 images have no GT box (sample_idx {index};' in log
+    assert 'use the other 7 images' in log
+    assert 'has no foreground pixel in grayscale' in log

@@ -1,9 +1,11 @@
 """Build the PxAP ground truth ``gt_mask`` from instance and ignore masks."""
+import logging
 from typing import List, Optional
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 
 from wsol_mm.registry import TRANSFORMS
 
@@ -54,14 +56,38 @@ class LoadWSOLMask(BaseTransform):
     non-empty instance, in ``localization.txt`` order, so that the box
     metrics can be computed on a dataset without boxes.
 
+    An instance mask without foreground pixel is accepted, as wsolevaluation
+    accepts it (its own test data has an RGBA PNG whose colour channels are
+    zero: all background in grayscale): it adds no foreground and no box. An
+    image whose instance masks are all empty is all background for PxAP and
+    gets ``gt_bboxes`` of shape (0, 4), which :class:`WSOLMetric` leaves out
+    of the box metrics (one warning there counts such images). The first
+    empty mask that a process reads is named in a warning; the others are
+    counted in :attr:`num_empty_masks` (per process: each dataloader worker
+    has its own copy of the transform).
+
     Raises:
-        ValueError: no instance mask, or (with ``derive_boxes``) all of them
-            empty; the message names the image and mask files.
+        ValueError: no instance mask; the message names the image.
         OSError: a mask file cannot be read; the message names it.
     """
 
     def __init__(self, derive_boxes: bool = True):
         self.derive_boxes = derive_boxes
+        self.num_empty_masks = 0
+
+    def _count_empty(self, paths: List[str], instances: List[np.ndarray],
+                     img_path: str) -> None:
+        empty = [p for p, m in zip(paths, instances) if not m.any()]
+        if empty and self.num_empty_masks == 0:
+            print_log(
+                f'LoadWSOLMask: the instance mask {empty[0]} of the image '
+                f'{img_path} has no foreground pixel in grayscale (> 0.5, as '
+                'wsolevaluation reads it): it counts as background for PxAP '
+                'and gives no box. Further empty masks are not logged one by '
+                'one; WSOLMetric reports the images left without any box.',
+                logger='current',
+                level=logging.WARNING)
+        self.num_empty_masks += len(empty)
 
     def transform(self, results: dict) -> dict:
         img_path = results.get('img_path', '<no img_path>')
@@ -74,6 +100,7 @@ class LoadWSOLMask(BaseTransform):
                              f'{img_path} (gt_mask_paths is empty)')
         height, width = results['img'].shape[:2]
         instances = [read_mask(p, width, height, img_path) for p in paths]
+        self._count_empty(paths, instances, img_path)
         foreground = np.logical_or.reduce(instances)
         gt_mask = foreground.astype(np.uint8)
         ignore_path = results.get('ignore_path')
@@ -84,11 +111,8 @@ class LoadWSOLMask(BaseTransform):
         if self.derive_boxes:
             boxes = [box for box in map(instance_box, instances)
                      if box is not None]
-            if not boxes:
-                raise ValueError(f'LoadWSOLMask: the instance masks {paths} '
-                                 f'of the image {img_path} have no '
-                                 f'foreground pixel: no box can be derived')
-            results['gt_bboxes'] = np.asarray(boxes, dtype=np.float64)
+            results['gt_bboxes'] = np.asarray(
+                boxes, dtype=np.float64).reshape(-1, 4)
         return results
 
     def __repr__(self) -> str:

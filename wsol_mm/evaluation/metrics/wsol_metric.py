@@ -22,6 +22,18 @@ def _to_numpy(value) -> np.ndarray:
     return np.asarray(value)
 
 
+def _list_indices(indices: list, limit: int = 20) -> str:
+    """The first ``limit`` sample indices, sorted when they can be, and
+    how many more there are."""
+    try:
+        indices = sorted(indices)
+    except TypeError:  # indices of mixed types keep their order
+        pass
+    shown = ', '.join(str(i) for i in indices[:limit])
+    more = len(indices) - limit
+    return shown if more <= 0 else f'{shown} and {more} more'
+
+
 def _percent_name(value) -> str:
     value = float(value)
     return str(int(value)) if value.is_integer() else str(value)
@@ -49,8 +61,13 @@ class WSOLMetric(BaseMetric):
 
     Each data sample needs ``gt_score_map`` (H, W), the normalised CAM of the
     GT class, and ``gt_bboxes`` (k, 4) on the same grid; a map with NaN or a
-    constant map is evaluated as zeros (a warning is logged). Only compact
-    per-image results are kept, so the result is the same under DDP.
+    constant map is evaluated as zeros (a warning is logged). An image
+    without any GT box (``gt_bboxes`` of shape (0, 4), e.g. an OpenImages
+    image whose instance masks are all empty, see :class:`LoadWSOLMask`) is
+    left out of the box metrics (MaxBoxAcc, MaxBoxAccV2, GT-known Loc, top-k
+    Loc) and still counted by PxAP and top-k Cls; one warning gives the
+    counts. Only compact per-image results are kept, so the result is the
+    same under DDP.
 
     Args:
         cam_curve_interval (float): step of the CAM thresholds
@@ -154,15 +171,22 @@ class WSOLMetric(BaseMetric):
             scoremap = normalize_scoremap(scoremap)
         return scoremap
 
-    def _process_sample(self, sample: dict) -> dict:
-        scoremap = self._scoremap(sample)
+    def _gt_boxes(self, sample: dict) -> Optional[np.ndarray]:
+        """The sample's GT boxes truncated to integers, None if it has
+        none (shape (0, 4))."""
         if 'gt_bboxes' not in sample:
             raise KeyError('WSOLMetric needs gt_bboxes in every data sample '
                            f'({self._describe(sample)})')
         boxes = np.trunc(_to_numpy(sample['gt_bboxes']).astype(np.float64))
-        boxes = check_gt_boxes(
-            boxes.reshape(-1, 4).astype(np.int64),
-            index=sample.get('sample_idx'))
+        boxes = boxes.reshape(-1, 4)
+        if len(boxes) == 0:
+            return None
+        return check_gt_boxes(boxes.astype(np.int64),
+                              index=sample.get('sample_idx'))
+
+    def _box_results(self, sample: dict, scoremap: np.ndarray,
+                     boxes: np.ndarray) -> dict:
+        """The IoU curves of the box metrics and the older protocol's IoU."""
         # The older protocol's threshold rides along with the curve's ones.
         single = best_iou_curve(
             scoremap, boxes,
@@ -171,12 +195,18 @@ class WSOLMetric(BaseMetric):
         loc_iou = float(single[-1])
         if self.loc_boxes == 'predicted':
             loc_iou = self._predicted_box_iou(sample, boxes)
-        result = dict(
-            sample_idx=sample.get('sample_idx'),
+        return dict(
             iou_multi=best_iou_curve(
                 scoremap, boxes, self.cam_thresholds, multi_contour=True),
             iou_single=single[:-1].copy(),
             loc_iou=loc_iou)
+
+    def _process_sample(self, sample: dict) -> dict:
+        scoremap = self._scoremap(sample)
+        boxes = self._gt_boxes(sample)
+        result = dict(sample_idx=sample.get('sample_idx'))
+        if boxes is not None:
+            result.update(self._box_results(sample, scoremap, boxes))
         if self.class_scores is not None:
             sample = dict(sample, pred_score=self.class_scores.of(sample))
         if sample.get('pred_score') is not None:
@@ -221,41 +251,88 @@ class WSOLMetric(BaseMetric):
                 level=logging.WARNING)
             indices = [i for i in indices if i is not None]
         duplicated = [i for i, n in Counter(indices).items() if n > 1]
-        try:
-            duplicated.sort()
-        except TypeError:  # indices of mixed types keep their order
-            pass
         if duplicated:
-            shown = ', '.join(str(i) for i in duplicated[:20])
-            more = '' if len(duplicated) <= 20 else \
-                f' and {len(duplicated) - 20} more'
             raise RuntimeError(
                 f'WSOLMetric got {len(duplicated)} sample indices more than '
-                f'once ({shown}{more}): the evaluation set was duplicated '
-                '(e.g. a distributed sampler padding the last batch), the '
-                'results would be biased.')
+                f'once ({_list_indices(duplicated)}): the evaluation set was '
+                'duplicated (e.g. a distributed sampler padding the last '
+                'batch), the results would be biased.')
 
-    def _classification(self, results: List[dict],
-                        loc_correct: np.ndarray) -> Dict[str, float]:
-        has = np.array(['topk_correct' in r for r in results])
-        if not has.any():
+    def _classification(self, results: List[dict]) -> Dict[str, float]:
+        """Top-k Cls over the images with class scores, top-k Loc over
+        those of them that have GT boxes."""
+        subset = [r for r in results if 'topk_correct' in r]
+        if not subset:
             return {}
-        if not has.all():
+        if len(subset) < len(results):
             print_log(
-                f'Only {int(has.sum())} of {len(results)} images have '
+                f'Only {len(subset)} of {len(results)} images have '
                 'pred_score: top-k metrics use those only.',
                 logger='current',
                 level=logging.WARNING)
-        subset = [r for r in results if 'topk_correct' in r]
-        num = float(len(subset))
-        loc_subset = loc_correct[has]
+        boxed = [r for r in subset if 'loc_iou' in r]
+        loc_correct = np.array([r['loc_iou'] for r in boxed],
+                               dtype=np.float64) > self.loc_iou_threshold
         metrics = {}
         for k in self.topk:
             cls_ok = np.array([r['topk_correct'][k] for r in subset])
-            metrics[f'top{k}_cls'] = float(cls_ok.sum() * 100. / num)
-            metrics[f'top{k}_loc'] = float(
-                (cls_ok & loc_subset).sum() * 100. / num)
+            metrics[f'top{k}_cls'] = float(cls_ok.sum() * 100. / len(subset))
+            if boxed:
+                cls_ok = np.array([r['topk_correct'][k] for r in boxed])
+                metrics[f'top{k}_loc'] = float(
+                    (cls_ok & loc_correct).sum() * 100. / len(boxed))
         return metrics
+
+    def _box_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """GT-known Loc, MaxBoxAcc and MaxBoxAccV2 of the images with GT
+        boxes."""
+        if not results:
+            return {}
+        iou_single = np.stack([r['iou_single'] for r in results])
+        iou_multi = np.stack([r['iou_multi'] for r in results])
+        loc_iou = np.array([r['loc_iou'] for r in results], dtype=np.float64)
+
+        single_acc = box_acc_from_iou_curves(iou_single,
+                                             (self.box_acc_iou, ))
+        single_acc = single_acc[self.box_acc_iou]
+        multi_acc = box_acc_from_iou_curves(iou_multi, self.iou_thresholds)
+        best_per_iou = [multi_acc[t].max() for t in self.iou_thresholds]
+        loc_correct = loc_iou > self.loc_iou_threshold
+
+        metrics = dict(
+            gt_known_loc=float(loc_correct.sum() * 100. / len(results)),
+            max_box_acc=float(single_acc.max()),
+            best_cam_threshold=float(
+                self.cam_thresholds[int(np.argmax(single_acc))]),
+            max_box_acc_v2=float(np.mean(best_per_iou)))
+        for t, best in zip(self.iou_thresholds, best_per_iou):
+            metrics[f'max_box_acc_v2_iou{_percent_name(t)}'] = float(best)
+        return metrics
+
+    @staticmethod
+    def _report_missing_ground_truth(results: List[dict]) -> None:
+        """One warning with the images left out of the box metrics and the
+        masks without foreground."""
+        num = len(results)
+        no_box = [r['sample_idx'] for r in results if 'loc_iou' not in r]
+        no_fg = sum(1 for r in results
+                    if 'true_hist' in r and r['true_hist'].sum() == 0)
+        messages = []
+        if no_box:
+            messages.append(
+                f'{len(no_box)} of {num} images have no GT box (sample_idx '
+                f'{_list_indices(no_box)}; e.g. all their instance masks are '
+                'empty): '
+                'MaxBoxAcc, MaxBoxAccV2, GT-known Loc and top-k Loc use the '
+                f'other {num - len(no_box)} images, PxAP and top-k Cls still '
+                'count them.')
+        if no_fg:
+            messages.append(
+                f'{no_fg} of {num} images have no foreground pixel in '
+                'gt_mask: PxAP counts them as all background.')
+        if messages:
+            print_log('WSOLMetric: ' + ' '.join(messages), logger='current',
+                      level=logging.WARNING)
 
     def _pxap(self, results: List[dict]) -> Dict[str, float]:
         subset = [r for r in results if 'true_hist' in r]
@@ -280,27 +357,12 @@ class WSOLMetric(BaseMetric):
         if num_images == 0:
             return {'num_images': 0}
 
-        iou_single = np.stack([r['iou_single'] for r in results])
-        iou_multi = np.stack([r['iou_multi'] for r in results])
-        loc_iou = np.array([r['loc_iou'] for r in results], dtype=np.float64)
-
-        single_acc = box_acc_from_iou_curves(iou_single,
-                                             (self.box_acc_iou, ))
-        single_acc = single_acc[self.box_acc_iou]
-        multi_acc = box_acc_from_iou_curves(iou_multi, self.iou_thresholds)
-        best_per_iou = [multi_acc[t].max() for t in self.iou_thresholds]
-        loc_correct = loc_iou > self.loc_iou_threshold
+        self._report_missing_ground_truth(results)
 
         metrics: Dict[str, Union[float, int]] = {}
-        metrics.update(self._classification(results, loc_correct))
-        metrics['gt_known_loc'] = float(
-            loc_correct.sum() * 100. / float(num_images))
-        metrics['max_box_acc'] = float(single_acc.max())
-        metrics['best_cam_threshold'] = float(
-            self.cam_thresholds[int(np.argmax(single_acc))])
-        metrics['max_box_acc_v2'] = float(np.mean(best_per_iou))
-        for t, best in zip(self.iou_thresholds, best_per_iou):
-            metrics[f'max_box_acc_v2_iou{_percent_name(t)}'] = float(best)
+        metrics.update(self._classification(results))
+        metrics.update(
+            self._box_metrics([r for r in results if 'loc_iou' in r]))
         metrics.update(self._pxap(results))
         metrics['num_images'] = int(num_images)
 
