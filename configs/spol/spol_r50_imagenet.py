@@ -17,3 +17,9 @@ test_dataloader = dict(
 max_epochs = 6
 train_cfg = dict(max_epochs=max_epochs)
 default_hooks = dict(checkpoint=dict(interval=1))
+
+# The separate classifier of the official code on ImageNet: the
+# ImageNet-pretrained EfficientNet-B7 tested at 685x685, not trained
+# (_base_/models/efficientnet_b7_classifier.py).
+stages = dict(
+    classifier=dict(_delete_=True, **_base_.efficientnet_b7_stage_imagenet))

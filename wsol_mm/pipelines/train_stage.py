@@ -9,8 +9,12 @@ from typing import List, Optional
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.device import get_device
+from mmengine.dist import barrier, is_main_process
+from mmengine.model import is_model_wrapper
 from mmengine.registry import init_default_scope
-from mmengine.runner import find_latest_checkpoint, load_checkpoint
+from mmengine.runner import (find_latest_checkpoint, get_state_dict,
+                             load_checkpoint, save_checkpoint,
+                             weights_to_cpu)
 
 from wsol_mm.registry import MODELS, STAGES
 from wsol_mm.utils.cli import build_runner
@@ -63,16 +67,26 @@ class TrainStage(BaseStage):
     (``class_scores.pkl``) for stages that need a separate classifier; any
     MMPretrain classifier config can be such a stage.
 
+    With ``train=False`` the model is not trained: it is initialised by its
+    ``init_cfg`` (e.g. ImageNet weights of a classifier that is only tested,
+    as SPOL's EfficientNet-B7 on ImageNet), saved as the stage's checkpoint
+    (``initial_weights.pth``) and tested.
+
     Args:
         cfg (dict, optional): Overrides of the shared runner config.
         test (bool): Test after training. Defaults to True.
+        train (bool): Train the model. Defaults to True.
     """
 
+    INITIAL_WEIGHTS = 'initial_weights.pth'
+
     def __init__(self, name: str, context: PipelineContext,
-                 cfg: Optional[dict] = None, test: bool = True):
+                 cfg: Optional[dict] = None, test: bool = True,
+                 train: bool = True):
         super().__init__(name, context)
         self.overrides = copy.deepcopy(dict(cfg or {}))
         self.test = test
+        self.train = train
 
     def runner_cfg(self, resolve: bool = True) -> Config:
         """The stage's runner config, with the references of its ``cfg``
@@ -92,6 +106,7 @@ class TrainStage(BaseStage):
         cfg = self.runner_cfg(resolve=False)
         settings = {key: cfg.get(key) for key in RESULT_KEYS}
         settings['test'] = self.test
+        settings['train'] = self.train
         return settings
 
     @property
@@ -100,7 +115,8 @@ class TrainStage(BaseStage):
 
     def run(self, resume: bool) -> StageResult:
         cfg = stage_runner_cfg(self.runner_cfg(), self.work_dir, self.name)
-        cfg.resume = resume
+        # Without training there is nothing to resume: the stage starts over.
+        cfg.resume = resume and self.train
         test = self.test and bool(cfg.get('test_dataloader'))
         if test:
             if osp.exists(self.class_scores_file):
@@ -110,11 +126,15 @@ class TrainStage(BaseStage):
                 dict(type='DumpClassScores', out_file=self.class_scores_file)
             ]
         runner = build_runner(cfg)
-        runner.train()
+        if self.train:
+            runner.train()
+        else:
+            self._save_initial_weights(runner)
         metrics = runner.test() if test else {}
         del runner
         gc.collect()
-        checkpoint = find_latest_checkpoint(self.work_dir)
+        checkpoint = find_latest_checkpoint(self.work_dir) if self.train \
+            else osp.join(self.work_dir, self.INITIAL_WEIGHTS)
         if checkpoint is None:
             raise RuntimeError(f'stage "{self.name}" trained but left no '
                                f'checkpoint in {self.work_dir}: keep the '
@@ -123,6 +143,20 @@ class TrainStage(BaseStage):
         if osp.exists(self.class_scores_file):
             extra['class_scores'] = self.class_scores_file
         return StageResult(artifact=checkpoint, metrics=metrics, extra=extra)
+
+    def _save_initial_weights(self, runner) -> None:
+        """Initialise the runner's model as ``runner.train()`` would (its
+        ``init_cfg``, parameters broadcast from the first process) and save
+        it as the stage's checkpoint."""
+        runner._init_model_weights()
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if is_main_process():
+            save_checkpoint(
+                dict(meta=dict(stage=self.name, trained=False),
+                     state_dict=weights_to_cpu(get_state_dict(model))),
+                osp.join(self.work_dir, self.INITIAL_WEIGHTS))
+        barrier()
 
     def build_model(self, checkpoint: str) -> nn.Module:
         """The stage's model with the weights of ``checkpoint``, on the

@@ -1,7 +1,8 @@
-# The separate classifier of SPOL / ISIC (section 3.4 / 3.1): any MMPretrain
-# classifier; here an ImageNet-pretrained ResNet-50 (the papers use
-# DenseNet161 / EfficientNet-B7, whose weights are not bundled); the
-# classifier stage of configs/spol/spol_r50_cub.py uses it as its model.
+# A separate classifier for SPOL / ISIC pipelines (section 3.4 / 3.1): any
+# MMPretrain classifier; here an ImageNet-pretrained ResNet-50. The SPOL and
+# ISIC configs use the papers' EfficientNet-B7 (efficientnet_b7_classifier.py)
+# or DenseNet161 (densenet161_classifier.py); the demo configs
+# (configs/spol/spol_r18_demo.py) narrow this one to a ResNet-18.
 classifier_model = dict(
     type='mmpretrain.ImageClassifier',
     data_preprocessor=dict(
