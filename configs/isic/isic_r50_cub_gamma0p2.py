@@ -3,5 +3,5 @@ _base_ = './isic_r50_cub_icfs.py'
 
 stages = dict(cam=dict(cfg=dict(custom_hooks=[
     dict(type='NumClassCheckHook'),
-    dict(type='ClassSimilarityHook', gamma=0.2),
+    dict(_base_.isic_class_similarity, gamma=0.2),
 ])))
