@@ -160,3 +160,37 @@ def test_subsample_per_class_wraps_the_train_set(tmp_path):
     dataset = DATASETS.build(wrapped)
     labels = [dataset[i]['gt_label'] for i in range(len(dataset))]
     assert sorted(labels) == [0, 0, 1, 1]
+
+
+def test_shared_options_reach_the_stages_that_set_the_key():
+    cfg = Config(dict(
+        data_root='data/cub',
+        train_cfg=dict(max_epochs=32),
+        custom_hooks=[dict(type='A', interval=3)],
+        train_dataloader=dict(dataset=dict(type='CUB', data_root='data/cub')),
+        stages=dict(
+            cam=dict(type='TrainStage'),
+            seg=dict(type='TrainStage', cfg=dict(
+                train_cfg=dict(max_epochs=2),
+                train_dataloader=dict(dataset=dict(
+                    type='CUB', data_root='data/cub', pipeline=[])))),
+            classifier=dict(type='TrainStage', cfg=dict(
+                train_cfg=dict(max_epochs=20),
+                custom_hooks=[dict(type='A', interval=3)])),
+            evaluate=dict(type='EvaluateStage', localizer='seg'),
+        )))
+    apply_common_overrides(cfg, {
+        'train_cfg.max_epochs': 1, 'data_root': '/mnt/cub',
+        'custom_hooks.0.interval': 5,
+        'stages.classifier.cfg.train_cfg.max_epochs': 4})
+    assert cfg.train_cfg.max_epochs == 1
+    assert cfg.custom_hooks[0]['interval'] == 5
+    assert cfg.stages.seg.cfg.train_cfg.max_epochs == 1
+    # an option for one stage wins over the shared one
+    assert cfg.stages.classifier.cfg.train_cfg.max_epochs == 4
+    assert cfg.stages.classifier.cfg.custom_hooks[0]['interval'] == 5
+    assert cfg.stages.seg.cfg.train_dataloader.dataset.data_root == \
+        '/mnt/cub'
+    # keys a stage does not set are not added to it
+    assert 'cfg' not in cfg.stages.cam and 'cfg' not in cfg.stages.evaluate
+    assert 'custom_hooks' not in cfg.stages.seg.cfg

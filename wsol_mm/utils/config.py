@@ -41,6 +41,28 @@ def _set_dataset_key(dataset_cfg, key: str, value) -> None:
         _set_dataset_key(dataset_cfg.get(child), key, value)
 
 
+def _has_key(cfg: dict, dotted_key: str) -> bool:
+    """Whether the nested dicts (and lists, by index) of ``cfg`` hold the
+    dotted key ``a.b.0.c``."""
+    node = cfg
+    for part in dotted_key.split('.'):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, (list, tuple)) and part.isdigit() and \
+                int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _stage_cfgs(cfg: Config) -> dict:
+    """The ``cfg`` dicts of the stages of a multi-stage config, by name."""
+    stages = cfg.get('stages') or {}
+    return {name: stage['cfg'] for name, stage in stages.items()
+            if isinstance(stage, dict) and isinstance(stage.get('cfg'), dict)}
+
+
 def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
     """Merge ``--cfg-options`` into ``cfg``.
 
@@ -50,21 +72,37 @@ def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
     overriding the variable alone would change nothing. A top-level
     ``subsample_per_class=N`` (with ``subsample_seed=S``, default 0) keeps N
     training images per class (the data-efficiency study).
+
+    In a multi-stage config, an option given for the shared config (any key
+    not under ``stages.``) also replaces that key where a stage's ``cfg``
+    sets it itself, so ``train_cfg.max_epochs=1`` shortens every stage, also
+    one with its own schedule; ``stages.NAME.cfg.KEY=...`` changes one
+    stage only.
     """
     if not cfg_options:
         return
     cfg_options = dict(cfg_options)
     subsample = {key: cfg_options.pop(key) for key in SUBSAMPLE_KEYS
                  if key in cfg_options}
+    stage_cfgs = _stage_cfgs(cfg)
+    in_stages = {
+        f'stages.{name}.cfg.{key}': value
+        for key, value in cfg_options.items() if not key.startswith('stages.')
+        for name, stage_cfg in stage_cfgs.items() if _has_key(stage_cfg, key)
+        and f'stages.{name}.cfg.{key}' not in cfg_options
+    }
     cfg.merge_from_dict(cfg_options)
+    cfg.merge_from_dict(in_stages)
     if subsample:
         _subsample_train_set(cfg, **subsample)
     for key in DATASET_KEYS:
         if key not in cfg_options:
             continue
-        for loader_key in DATALOADER_KEYS:
-            loader = cfg.get(loader_key)
-            if loader:
+        loaders = [cfg.get(name) for name in DATALOADER_KEYS]
+        loaders += [stage_cfg.get(name) for stage_cfg in
+                    _stage_cfgs(cfg).values() for name in DATALOADER_KEYS]
+        for loader in loaders:
+            if isinstance(loader, dict):
                 _set_dataset_key(loader.get('dataset'), key, cfg_options[key])
 
 
