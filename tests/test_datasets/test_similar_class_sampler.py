@@ -160,8 +160,6 @@ def test_errors():
         _sampler(dataset, batch_size=5, samples_per_class=2)
     with pytest.raises(ValueError, match='batch_size must be a positive'):
         _sampler(dataset, batch_size=0)
-    with pytest.raises(ValueError, match='no batch'):
-        _sampler(dataset, batch_size=30)
     sampler = _sampler(dataset)
     sampler.set_similar_classes(_similar(3, []))
     with pytest.raises(ValueError, match='K = 3'):
@@ -180,3 +178,19 @@ def test_fewer_classes_than_a_batch_holds_fill_it_with_more_images():
         # one block per class
         changes = sum(a != b for a, b in zip(labels, labels[1:]))
         assert changes == 2
+
+
+def test_a_dataset_smaller_than_a_batch_gives_one_batch_with_repeats(
+        monkeypatch):
+    logged = []
+    monkeypatch.setattr(similar_class_sampler, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    dataset = _per_class(4, 2)  # 8 images, batches of 16
+    sampler = _sampler(dataset, batch_size=16, samples_per_class=4)
+    assert len(logged) == 1 and 'holds no batch of 16' in logged[0]
+    indices = list(sampler)
+    assert len(sampler) == 16 and len(indices) == 16
+    # 4 classes of 4: each of the 2 images of a class twice
+    labels = [dataset.labels[i] for i in indices]
+    assert sorted(labels.count(k) for k in range(4)) == [4, 4, 4, 4]
+    assert sorted(indices) == sorted(list(range(8)) * 2)

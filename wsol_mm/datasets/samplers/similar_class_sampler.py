@@ -1,8 +1,10 @@
 """Batches that hold similar classes, for the ICFS loss of ISIC (Eq. 5)."""
+import logging
 from typing import Iterator, List
 
 import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
+from mmengine.logging import print_log
 from torch.utils.data import Sampler
 
 from wsol_mm.models.losses.icfs_loss import similar_class_matrix
@@ -29,7 +31,8 @@ class SimilarClassSampler(Sampler):
     An epoch is ``len(dataset)`` rounded down to whole batches on every rank:
     each rank yields ``len(dataset) // (batch_size * world_size)`` batches of
     its own draw, which depends on ``seed``, the epoch (:meth:`set_epoch`) and
-    the rank. Use it with the dataloader's ``batch_size`` equal to
+    the rank; a dataset smaller than a batch per rank gives one batch per
+    rank, with images repeated (and a warning). Use it with the dataloader's ``batch_size`` equal to
     ``batch_size``. Labels are read once, on first use, from
     ``dataset.get_data_info(i)['gt_label']``.
 
@@ -62,10 +65,13 @@ class SimilarClassSampler(Sampler):
         self.rank, self.world_size = get_dist_info()
         self.num_batches = len(dataset) // (batch_size * self.world_size)
         if self.num_batches == 0:
-            raise ValueError(
-                f'the dataset of {len(dataset)} images holds no batch of '
-                f'batch_size ({batch_size}) images per rank on '
-                f'{self.world_size} ranks')
+            print_log(
+                f'SimilarClassSampler: the dataset of {len(dataset)} images '
+                f'holds no batch of {batch_size} images per rank on '
+                f'{self.world_size} rank(s); each epoch is one batch per '
+                'rank, with images repeated.',
+                logger='current', level=logging.WARNING)
+            self.num_batches = 1
         self.seed = sync_random_seed() if seed is None else seed
         if int(self.seed) != self.seed or self.seed < 0:
             raise ValueError(
