@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 
 from wsol_mm.evaluation.functional import box_from_mask
+from wsol_mm.models.heads import ClassAgnosticSegHead
 from wsol_mm.registry import MODELS
 from wsol_mm.structures import WSOLDataSample
 
@@ -244,3 +245,21 @@ def test_largest_contour_threshold_is_strict_and_empty_gives_zeros():
         [3, 2, 6, 5]
     box = box_from_mask(torch.from_numpy(mask), 0.19, 'largest_contour')
     assert box.dtype == np.int64 and box.shape == (4, )
+
+
+def test_head_dropout_zeroes_features_in_training_only():
+    head = ClassAgnosticSegHead(in_channels=4, dropout=0.5)
+    with torch.no_grad():
+        head.conv.weight.fill_(1.0)
+        head.conv.bias.zero_()
+    features = torch.ones(1, 4, 8, 8)
+    head.eval()
+    torch.testing.assert_close(head(features), torch.full((1, 1, 8, 8), 4.0))
+    head.train()
+    torch.manual_seed(0)
+    logits = head(features)
+    # each of the 4 kept-or-dropped features is 0 or 1 / (1 - 0.5) = 2
+    values = set(logits.flatten().tolist())
+    assert values <= {0.0, 2.0, 4.0, 6.0, 8.0} and len(values) > 1
+    with pytest.raises(ValueError, match='dropout must be in'):
+        ClassAgnosticSegHead(in_channels=4, dropout=1.0)

@@ -58,12 +58,12 @@ spol_official_pseudo_masks = dict(
     fg_threshold=0.25,
     bg_threshold=0.01)
 
-# cub200-seg/model.py + test.py: the same neck, a 1x1 conv to one logit;
-# the box of the largest contour (RETR_TREE, largest contourArea) of the
-# sigmoid map above 0.2 (CUB; imagenet-seg/test.py: 0.8).
+# cub200-seg/model.py + test.py: the same neck, dropout 0.5 and a 1x1 conv to
+# one logit; the box of the largest contour (RETR_TREE, largest
+# contourArea) of the sigmoid map above 0.2 (CUB; imagenet-seg/test.py: 0.8).
 spol_official_seg_model = dict(
     neck=spol_official_neck,
-    head=dict(in_channels=128),
+    head=dict(in_channels=128, dropout=0.5),
     test_cfg=dict(mask_threshold=0.2, box_mode='largest_contour'))
 # cub200-seg/train.py: lr 0.02 for every parameter (the backbone too).
 spol_official_seg_optim_wrapper = dict(

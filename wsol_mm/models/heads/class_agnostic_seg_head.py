@@ -20,20 +20,27 @@ class ClassAgnosticSegHead(BaseModule):
         loss (dict): Segmentation loss config; it is called as
             ``loss(logits (B, 1, H, W), target (B, H, W))`` and its
             ``ignore_index`` (255 when it has none) pads the targets.
+        dropout (float): Element-wise dropout probability on the feature map
+            before the 1x1 conv, in training (0.5 in the official SPOL code,
+            none in the paper). Defaults to 0.
     """
 
     def __init__(self,
                  in_channels: int,
                  loss: dict = dict(type='MaskedBCELoss'),
+                 dropout: float = 0.,
                  init_cfg: Optional[dict] = dict(
                      type='Normal', layer='Conv2d', std=0.01)):
         super().__init__(init_cfg=init_cfg)
+        if not 0 <= dropout < 1:
+            raise ValueError(f'dropout must be in [0, 1), got {dropout}')
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.conv = nn.Conv2d(in_channels, 1, kernel_size=1)
         self.loss_module = MODELS.build(loss)
 
     def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
         """Foreground logits (B, 1, h, w) of a (B, C, h, w) feature map."""
-        return self.conv(feature_map)
+        return self.conv(self.dropout(feature_map))
 
     def loss(self, feature_map: torch.Tensor,
              data_samples: List[WSOLDataSample],
