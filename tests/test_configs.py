@@ -121,8 +121,12 @@ def test_spol_and_isic_follow_their_papers():
         type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
     assert isic.model.feature_loss == dict(type='ICFSLoss', loss_weight=1.0)
     assert isic.model.neck.mca is None and isic.model.aux_head is None
+    # section 3.3: S from an ImageNet-pretrained ResNet-50, 128-d vectors
     assert isic.stages.cam.cfg.custom_hooks[1] == dict(
-        type='ClassSimilarityHook', gamma=0.3)
+        type='ClassSimilarityHook', gamma=0.3, dim=128,
+        extractor=dict(type='mmpretrain.ResNet', depth=50, out_indices=(3, ),
+                       init_cfg=dict(type='Pretrained',
+                                     checkpoint='torchvision://resnet50')))
     assert isic.stages.pseudo_masks.type == 'NMFPseudoMaskStage'
     imagenet = Config.fromfile(
         osp.join(REPO_ROOT, 'configs/isic/isic_r50_imagenet.py'))
