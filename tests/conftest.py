@@ -1,4 +1,6 @@
 """Fixtures shared by every test."""
+import logging
+
 import pytest
 import torch
 
@@ -11,3 +13,21 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def warnings_of(monkeypatch):
+    """``warnings_of(module)``: the list of the WARNING messages that
+    ``module`` logs through its ``print_log`` from now on."""
+
+    def capture(module):
+        messages = []
+
+        def record(msg, logger=None, level=logging.INFO):
+            if level == logging.WARNING:
+                messages.append(msg)
+
+        monkeypatch.setattr(module, 'print_log', record)
+        return messages
+
+    return capture

@@ -2,7 +2,6 @@
 config: instance and ignore masks, LoadWSOLMask's gt_mask (0/1/255) and
 derived boxes, mask_root, bad inputs and the synthetic writer."""
 import filecmp
-import logging
 import os
 import os.path as osp
 import re
@@ -270,18 +269,6 @@ def write_rgba_empty_in_grayscale(path, object_mask):
     assert cv2.imwrite(path, bgra)
 
 
-def logged_warnings(monkeypatch):
-    """The WARNING messages LoadWSOLMask logs from now on."""
-    messages = []
-
-    def record(msg, logger=None, level=logging.INFO):
-        if level == logging.WARNING:
-            messages.append(msg)
-
-    monkeypatch.setattr(load_wsol_mask_module, 'print_log', record)
-    return messages
-
-
 def test_rgba_mask_reads_as_all_background(tmp_path):
     path = str(tmp_path / 'rgba.png')
     write_rgba_empty_in_grayscale(
@@ -305,8 +292,8 @@ def empty_masks(layout):
 
 
 def test_empty_instance_masks_are_background_without_box(empty_masks,
-                                                         monkeypatch):
-    messages = logged_warnings(monkeypatch)
+                                                         warnings_of):
+    messages = warnings_of(load_wsol_mask_module)
     dataset = from_config('test', *empty_masks, pipeline=NO_RESIZE)
     b, a, c = (dataset[i]['data_samples'] for i in range(3))
     # b: its only instance is empty -> all background, no box.

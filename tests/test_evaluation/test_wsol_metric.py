@@ -1,5 +1,4 @@
 """Tests of the WSOLMetric (process + compute_metrics)."""
-import logging
 
 import numpy as np
 import pytest
@@ -232,24 +231,12 @@ def test_registered():
 # --------------------------------------------------------------------- #
 # images without any GT box (e.g. all their instance masks empty)
 # --------------------------------------------------------------------- #
-def _warnings(monkeypatch):
-    """The WARNING messages WSOLMetric logs from now on."""
-    messages = []
-
-    def record(msg, logger=None, level=logging.INFO):
-        if level == logging.WARNING:
-            messages.append(msg)
-
-    monkeypatch.setattr(wsol_metric_module, 'print_log', record)
-    return messages
-
-
-def test_images_without_box_are_left_out_of_box_metrics_only(monkeypatch):
+def test_images_without_box_are_left_out_of_box_metrics_only(warnings_of):
     samples, cams, boxes, masks = _random_samples(6, num=7)
     no_box = [1, 4]
     for i in no_box:
         samples[i]['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
-    messages = _warnings(monkeypatch)
+    messages = warnings_of(wsol_metric_module)
     results = _evaluate(WSOLMetric(), samples)
     assert set(results) == BOX_KEYS | CLS_KEYS | {'pxap'}
     assert results['num_images'] == 7
@@ -288,14 +275,14 @@ def test_images_without_box_are_left_out_of_box_metrics_only(monkeypatch):
     assert 'use the other 5 images' in no_box_messages[0]
 
 
-def test_all_background_image_is_counted_by_pxap(monkeypatch):
+def test_all_background_image_is_counted_by_pxap(warnings_of):
     """An image whose mask has no foreground and that has no box: its
     background pixels enter PxAP, the warning counts it."""
     samples, cams, boxes, masks = _random_samples(7, num=4)
     masks[2] = np.zeros_like(masks[2])
     samples[2]['gt_mask'] = torch.as_tensor(masks[2])
     samples[2]['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
-    messages = _warnings(monkeypatch)
+    messages = warnings_of(wsol_metric_module)
     results = _evaluate(WSOLMetric(), samples)
     expected = pxap(cams, masks, THRESHOLDS)
     assert results['pxap'] == pytest.approx(expected, abs=1e-9)
@@ -308,11 +295,11 @@ def test_all_background_image_is_counted_by_pxap(monkeypatch):
         messages[0]
 
 
-def test_no_image_with_box_gives_pxap_and_cls_only(monkeypatch):
+def test_no_image_with_box_gives_pxap_and_cls_only(warnings_of):
     samples, cams, _, masks = _random_samples(8, num=3)
     for sample in samples:
         sample['gt_bboxes'] = torch.zeros((0, 4), dtype=torch.float64)
-    messages = _warnings(monkeypatch)
+    messages = warnings_of(wsol_metric_module)
     results = _evaluate(WSOLMetric(), samples)
     assert set(results) == {'pxap', 'top1_cls', 'top5_cls', 'num_images'}
     assert results['num_images'] == 3
@@ -325,9 +312,9 @@ def test_no_image_with_box_gives_pxap_and_cls_only(monkeypatch):
                           'false_hist'} for r in metric.results)
 
 
-def test_no_warning_when_every_image_has_boxes(monkeypatch):
+def test_no_warning_when_every_image_has_boxes(warnings_of):
     samples = _random_samples(9, num=3)[0]
-    messages = _warnings(monkeypatch)
+    messages = warnings_of(wsol_metric_module)
     _evaluate(WSOLMetric(), samples)
     assert not any('no GT box' in m or 'no foreground' in m
                    for m in messages)
