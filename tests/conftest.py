@@ -3,6 +3,7 @@ import logging
 
 import pytest
 import torch
+from mmengine.logging import MMLogger
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +32,31 @@ def warnings_of(monkeypatch):
         return messages
 
     return capture
+
+
+class _Records(logging.Handler):
+    """Keeps every record it is handed."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def warnings(self):
+        """The messages of the WARNING records."""
+        return [r.getMessage() for r in self.records
+                if r.levelno == logging.WARNING]
+
+
+@pytest.fixture
+def log_records():
+    """The records MMEngine's current logger receives during the test
+    (``log_records.warnings()``: its warning messages), MMEngine's own
+    included."""
+    logger = MMLogger.get_current_instance()
+    handler = _Records()
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)

@@ -1,13 +1,12 @@
 """Pretrained backbone weights: mmengine's ``Pretrained`` on torchvision-style
 and full MMEngine checkpoints, and ``torchvision://`` weights offline."""
-import logging
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
 import torch.nn as nn
-from mmengine.logging import MessageHub, MMLogger
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModule
 from mmengine.registry import init_default_scope
 
@@ -86,17 +85,8 @@ def test_missing_local_checkpoint_raises(tmp_path):
                   base_channels=8)
 
 
-class _Records(logging.Handler):
-
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-def test_unreachable_torchvision_weights_keep_random_init(monkeypatch):
+def test_unreachable_torchvision_weights_keep_random_init(monkeypatch,
+                                                         log_records):
     """Offline, ``torchvision://`` weights leave a warning and the random
     initialisation instead of stopping the run."""
     import urllib.error
@@ -115,17 +105,10 @@ def test_unreachable_torchvision_weights_keep_random_init(monkeypatch):
              init_cfg=dict(type='Pretrained',
                            checkpoint='torchvision://resnet18')))
     before = {k: v.clone() for k, v in backbone.state_dict().items()}
-    logger = MMLogger.get_current_instance()
-    handler = _Records()
-    logger.addHandler(handler)
-    try:
-        backbone.init_weights()
-    finally:
-        logger.removeHandler(handler)
+    backbone.init_weights()
     after = backbone.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
-    warnings = [r.getMessage() for r in handler.records
-                if r.levelno == logging.WARNING]
+    warnings = log_records.warnings()
     assert any('torchvision://resnet18' in m and 'random initialisation' in m
                for m in warnings), warnings
 

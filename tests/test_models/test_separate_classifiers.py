@@ -3,14 +3,12 @@ DenseNet161 configs load ImageNet weights in MMPretrain's format through
 their init_cfg, their model-zoo URLs leave a warning and the random
 initialisation offline, SPOL's official classifier recipe, and the pipeline
 configs that use them."""
-import logging
 import os.path as osp
 import urllib.error
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
@@ -37,29 +35,6 @@ def _build(model_cfg, **changes):
     model = MODELS.build(dict(model_cfg, **changes))
     model.init_weights()
     return model
-
-
-class _Records(logging.Handler):
-
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-    def warnings(self):
-        return [r.getMessage() for r in self.records
-                if r.levelno == logging.WARNING]
-
-
-@pytest.fixture
-def log_records():
-    logger = MMLogger.get_current_instance()
-    handler = _Records()
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
 
 
 @pytest.fixture(scope='module', params=sorted(ARCHS))
