@@ -14,3 +14,4 @@ _base_ = [
 # The CUB release has no held-out localization split: report the last
 # checkpoint (wsolevaluation's --eval_checkpoint_type last).
 default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=2))
+optim_wrapper = dict(paramwise_cfg=dict(custom_keys=_base_.lr_groups))

@@ -25,3 +25,14 @@ model = dict(
         in_channels=2048,
         loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0)),
     test_cfg=dict(topk=1, cam_threshold=0.2))
+
+# wsolevaluation's x10 lr groups for ResNet (main.py's
+# _FEATURE_PARAM_LAYER_PATTERNS, a substring match on the parameter names):
+# everything but `layer4.` and the classifier `fc.` keeps the base lr. A
+# training config applies them with
+#   optim_wrapper = dict(paramwise_cfg=dict(custom_keys=_base_.lr_groups))
+# (the schedule files own `optim_wrapper`; two bases cannot both set it).
+lr_groups = {
+    'backbone.layer4': dict(lr_mult=10.0),
+    'head': dict(lr_mult=10.0),
+}
