@@ -4,7 +4,9 @@
 _base_ = './spol_r50_cub.py'
 
 data_root = 'data/ILSVRC'
-metadata_root = 'data/metadata/ILSVRC'
+# Relative to data_root (data/metadata/ILSVRC by default; data_root=X/ILSVRC
+# finds X/metadata/ILSVRC, the layout of the synthetic data).
+metadata_root = '../metadata/ILSVRC'
 train_dataloader = dict(
     dataset=dict(_delete_=True, type='ILSVRC', data_root=data_root,
                  metadata_root=metadata_root, split='train',

@@ -11,7 +11,7 @@ DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 # Top-level --cfg-options keys that reach every dataset config holding them.
-DATASET_KEYS = ('data_root', 'level')
+DATASET_KEYS = ('data_root', 'metadata_root', 'level')
 SUBSAMPLE_KEYS = ('subsample_per_class', 'subsample_seed')
 
 

@@ -13,7 +13,9 @@ _base_ = './wsoleval_pipelines.py'
 
 dataset_type = 'ILSVRC'
 data_root = 'data/ILSVRC'
-metadata_root = 'data/metadata/ILSVRC'
+# Relative to data_root (data/metadata/ILSVRC by default; data_root=X/ILSVRC
+# finds X/metadata/ILSVRC, the layout of the synthetic data).
+metadata_root = '../metadata/ILSVRC'
 
 train_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root,

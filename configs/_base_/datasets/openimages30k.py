@@ -15,7 +15,9 @@ _base_ = './wsoleval_pipelines.py'
 
 dataset_type = 'OpenImages30k'
 data_root = 'data/OpenImages'
-metadata_root = 'data/metadata/OpenImages'
+# Relative to data_root (data/metadata/OpenImages by default; data_root=X/OpenImages
+# finds X/metadata/OpenImages, the layout of the synthetic data).
+metadata_root = '../metadata/OpenImages'
 
 test_pipeline, test_pipeline_center_crop = (
     [pipeline[0], dict(type='LoadWSOLMask'), *pipeline[1:]]

@@ -49,8 +49,9 @@ class ClassAgnosticSegmentor(FeatureLocalizer):
         if cfg['box_mode'] not in BOX_MODES:
             raise ValueError(f'test_cfg.box_mode must be one of {BOX_MODES}, '
                              f"got {cfg['box_mode']!r}")
-        super().__init__(backbone, head, neck, data_preprocessor, cfg,
-                         init_cfg)
+        super().__init__(backbone, head, neck,
+                         data_preprocessor=data_preprocessor, test_cfg=cfg,
+                         init_cfg=init_cfg)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[WSOLDataSample]) -> dict:
