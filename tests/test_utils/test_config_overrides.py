@@ -194,3 +194,30 @@ def test_shared_options_reach_the_stages_that_set_the_key():
     # keys a stage does not set are not added to it
     assert 'cfg' not in cfg.stages.cam and 'cfg' not in cfg.stages.evaluate
     assert 'custom_hooks' not in cfg.stages.seg.cfg
+
+
+def test_num_classes_none_anywhere_in_the_model(tmp_path):
+    """A batch augmentation's num_classes (CutMix) follows the dataset too,
+    and the error names the first unset path."""
+    import pytest
+    from mmengine.config import Config
+
+    from wsol_mm.datasets.synthetic import generate_synthetic_dataset
+    from wsol_mm.utils.config import resolve_num_classes
+    generate_synthetic_dataset(str(tmp_path), num_classes=3,
+                               train_per_class=1, test_per_class=1,
+                               min_size=32, max_size=40)
+    cfg = _cub_config(str(tmp_path), None)
+    cfg.model.data_preprocessor = dict(
+        type='WSOLDataPreprocessor',
+        batch_augments=dict(type='CutMix', num_classes=None))
+    cfg.model.plugins = [dict(cfg=dict(type='X', num_classes=None))]
+    resolve_num_classes(cfg)
+    assert cfg.model.head.num_classes == 3
+    assert cfg.model.data_preprocessor.batch_augments.num_classes == 3
+    assert cfg.model.plugins[0]['cfg']['num_classes'] == 3
+    with pytest.raises(ValueError,
+                       match=r'model.data_preprocessor.batch_augments'
+                             r'.num_classes is None'):
+        resolve_num_classes(Config(dict(model=dict(
+            data_preprocessor=dict(batch_augments=dict(num_classes=None))))))

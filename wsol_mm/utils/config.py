@@ -1,5 +1,5 @@
 """Command-line overrides shared by the tools."""
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.logging import print_log
@@ -106,17 +106,31 @@ def apply_common_overrides(cfg: Config, cfg_options: Optional[dict]) -> None:
                 _set_dataset_key(loader.get('dataset'), key, cfg_options[key])
 
 
+def _unset_num_classes(node, path: str) -> List[Tuple[str, dict]]:
+    """``(dotted path, dict)`` of every dict under ``node`` that has
+    ``num_classes = None``."""
+    found = []
+    if isinstance(node, dict):
+        if 'num_classes' in node and node['num_classes'] is None:
+            found.append((path, node))
+        for key, value in node.items():
+            found += _unset_num_classes(value, f'{path}.{key}')
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            found += _unset_num_classes(value, f'{path}[{index}]')
+    return found
+
+
 def resolve_num_classes(cfg: Config) -> None:
-    """``num_classes = None`` in a part of the model (``model.head``,
-    ``model.aux_head``, ...) means "as many as the dataset has".
+    """``num_classes = None`` anywhere in the model config (``model.head``,
+    ``model.aux_head``, a batch augmentation such as CutMix, ...) means "as
+    many as the dataset has".
 
     The training dataset (else the test one) is built once to count its
     ``classes``, so that relabelled or subsampled datasets (e.g. a coarser
     level of a label hierarchy) need no second setting.
     """
-    parts = [name for name, part in cfg.get('model', {}).items()
-             if isinstance(part, dict) and 'num_classes' in part
-             and part['num_classes'] is None]
+    parts = _unset_num_classes(cfg.get('model', {}), 'model')
     if not parts:
         return
     for key in ('train_dataloader', 'test_dataloader'):
@@ -125,11 +139,12 @@ def resolve_num_classes(cfg: Config) -> None:
             init_default_scope(cfg.get('default_scope', 'wsol_mm'))
             dataset = DATASETS.build(loader['dataset'])
             num_classes = len(dataset.metainfo['classes'])
-            for name in parts:
-                cfg.model[name]['num_classes'] = num_classes
-            print_log(f'model.{"/".join(parts)}.num_classes = {num_classes}, '
-                      f'the classes of the {key.split("_")[0]} dataset',
+            for _, part in parts:
+                part['num_classes'] = num_classes
+            names = ', '.join(path for path, _ in parts)
+            print_log(f'{names}: num_classes = {num_classes}, the classes '
+                      f'of the {key.split("_")[0]} dataset',
                       logger='current')
             return
-    raise ValueError(f'model.{parts[0]}.num_classes is None but the config '
+    raise ValueError(f'{parts[0][0]}.num_classes is None but the config '
                      'has no train or test dataloader to count classes from')
