@@ -1,4 +1,6 @@
+from .acol_head import ACoLHead
 from .cam_head import CAMHead
 from .class_agnostic_seg_head import ClassAgnosticSegHead
+from .spg_head import SPGHead
 
-__all__ = ['CAMHead', 'ClassAgnosticSegHead']
+__all__ = ['ACoLHead', 'CAMHead', 'ClassAgnosticSegHead', 'SPGHead']

@@ -1,11 +1,13 @@
+from .acol import ACoL
 from .base_localizer import BaseLocalizer
 from .cam import CAM
 from .center_gaussian import CenterGaussian
 from .class_agnostic_segmentor import ClassAgnosticSegmentor
 from .feature_localizer import FeatureLocalizer
 from .mff_net import MFFNet
+from .spg import SPG
 
 __all__ = [
-    'BaseLocalizer', 'CAM', 'CenterGaussian', 'ClassAgnosticSegmentor',
-    'FeatureLocalizer', 'MFFNet'
+    'ACoL', 'BaseLocalizer', 'CAM', 'CenterGaussian', 'ClassAgnosticSegmentor',
+    'FeatureLocalizer', 'MFFNet', 'SPG'
 ]
