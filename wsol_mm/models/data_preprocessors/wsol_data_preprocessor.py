@@ -6,6 +6,7 @@ from mmengine.model import ImgDataPreprocessor
 
 from wsol_mm.registry import MODELS
 from ..utils.cutmix import CutMix  # noqa: F401 (registers 'CutMix')
+from ..utils.hide_patches import HidePatches  # noqa: F401 (registers it)
 
 
 @MODELS.register_module()
@@ -15,10 +16,12 @@ class WSOLDataPreprocessor(ImgDataPreprocessor):
     After the usual cast / BGR->RGB / normalise / pad / stack:
 
     - in training, ``batch_augments`` (e.g. ``dict(type='CutMix',
-      num_classes=200, alpha=1.0, prob=1.0)``) mixes the batch; when it
-      mixed, ``inputs`` is replaced and every data sample gets its soft
+      num_classes=200, alpha=1.0, prob=1.0)`` or ``dict(type='HidePatches',
+      grid_sizes=(4, ), drop_rate=0.5)``) changes the normalised batch:
+      ``inputs`` is replaced by the augmentation's, and when it changed the
+      labels (its result has ``scores``) every data sample gets its soft
       target ``gt_score`` (num_classes,), which :class:`CAMHead` prefers to
-      ``gt_label``. Nothing is mixed outside training.
+      ``gt_label``. Nothing is augmented outside training.
     - a data sample carrying ``img_view2`` (a (C, H, W) image tensor, as
       :class:`PairedViews` makes) gets it converted exactly like ``inputs``
       (channel order, float, mean / std; no padding).
@@ -26,8 +29,9 @@ class WSOLDataPreprocessor(ImgDataPreprocessor):
     Args:
         batch_augments (dict | callable, optional): Config of the batch
             augmentation (built in ``MODELS``) or the object itself, called
-            as ``aug(inputs, labels)`` and returning a dict with ``inputs``,
-            ``scores`` and ``mixed``.
+            as ``aug(inputs, labels)`` and returning a dict with ``inputs``
+            and, only when the labels changed, ``scores`` (B, num_classes);
+            other keys are ignored.
         Other arguments: as ``ImgDataPreprocessor``.
     """
 
@@ -72,9 +76,8 @@ class WSOLDataPreprocessor(ImgDataPreprocessor):
                 raise ValueError('batch_augments need data samples with '
                                  'gt_label')
             labels = torch.cat([sample.gt_label for sample in samples])
-            mixed = self.batch_augments(data['inputs'], labels)
-            if mixed['mixed']:
-                data['inputs'] = mixed['inputs']
-                for sample, score in zip(samples, mixed['scores']):
-                    sample.gt_score = score
+            augmented = self.batch_augments(data['inputs'], labels)
+            data['inputs'] = augmented['inputs']
+            for sample, score in zip(samples, augmented.get('scores', ())):
+                sample.gt_score = score
         return data
