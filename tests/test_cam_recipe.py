@@ -28,6 +28,7 @@ def built_model(path):
     init_default_scope('wsol_mm')
     model_cfg = cfg.model.copy()
     model_cfg.backbone.init_cfg = None  # no download in tests
+    model_cfg.head.num_classes = 200
     return cfg, MODELS.build(model_cfg)
 
 

@@ -43,8 +43,8 @@ def test_config_builds(path):
 def test_cam_r50_cub_follows_the_wsolevaluation_recipe():
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/cam/cam_r50_cub.py'))
     assert cfg.model.backbone.depth == 50
-    assert cfg.model.backbone.strides == (1, 2, 2, 1)  # 14x14 maps at 224
-    assert cfg.model.head.num_classes == 200
+    assert cfg.model.backbone.large_feature_map is False  # 14x14 at 224
+    assert cfg.model.head.num_classes is None  # the dataset's: 200
     optimizer = cfg.optim_wrapper.optimizer
     assert (optimizer.type, optimizer.lr, optimizer.weight_decay) == (
         'SGD', 1.7e-4, 1e-4)

@@ -9,7 +9,13 @@ _base_ = [
 max_epochs = 15
 model = dict(
     backbone=dict(
-        depth=18, base_channels=32, strides=(1, 2, 2, 1), init_cfg=None),
+        _delete_=True,
+        type='mmpretrain.ResNet',
+        depth=18,
+        base_channels=32,
+        strides=(1, 2, 2, 1),
+        out_indices=(3, ),
+        init_cfg=None),
     head=dict(num_classes=4, in_channels=256))
 
 optim_wrapper = dict(

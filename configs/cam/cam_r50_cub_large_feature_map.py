@@ -3,4 +3,4 @@
 # cam_r50_cub.py, has 14x14). Everything else as cam_r50_cub.py.
 _base_ = './cam_r50_cub.py'
 
-model = dict(backbone=dict(strides=(1, 2, 1, 1)))
+model = dict(backbone=dict(large_feature_map=True))

@@ -2,26 +2,24 @@
 # its stride 2 and layer4 has stride 1 (no dilation, only the stride
 # changes), so a 224x224 input gives 14x14 maps; GAP, linear layer (weights
 # normal(0, 0.01), bias 0, as wsolevaluation's initialize_weights). The
-# 28x28 "large_feature_map" variant sets layer3's stride to 1 as well:
-# configs/cam/cam_r50_cub_large_feature_map.py.
+# 28x28 "large_feature_map" variant: backbone.large_feature_map=True
+# (configs/cam/cam_r50_cub_large_feature_map.py).
 model = dict(
     type='CAM',
     data_preprocessor=dict(
-        type='ImgDataPreprocessor',
+        type='WSOLDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True),
     backbone=dict(
-        type='mmpretrain.ResNet',
+        type='ResNetWSOL',
         depth=50,
-        # One stride per stage (layer1..layer4); the stem divides by 4.
-        strides=(1, 2, 2, 1),
-        out_indices=(3, ),
+        large_feature_map=False,
         # ImageNet weights; offline, a warning and a random initialisation.
         init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
     head=dict(
         type='CAMHead',
-        num_classes=200,
+        num_classes=None,  # the training dataset's class count
         in_channels=2048,
         loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0)),
     test_cfg=dict(topk=1, cam_threshold=0.2))
