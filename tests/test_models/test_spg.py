@@ -209,3 +209,17 @@ def test_bad_configs_name_the_key():
             b2=(0.7, 0.01), b1=(0.5, 0.05), c=(0.1, 0.7))))
     with pytest.raises(ValueError, match='channels'):
         MODELS.build(dict(type='ConvReLUNeck', in_channels=4, channels=()))
+
+
+def test_new_layers_init_as_wsolevaluation_xavier():
+    model = _model(neck=dict(type='ConvReLUNeck', in_channels=64,
+                             channels=(8, )),
+                   head=dict(HEAD, in_channels=8),
+                   spg_head=dict(SPG_HEAD, c_channels=8))
+    for conv in (model.spg_head.b1_conv[0], model.spg_head.c_branch[0][0],
+                 model.neck.convs[0]):
+        weight = conv.weight.detach()
+        fan_in, fan_out = weight[0].numel(), weight[:, 0].numel()
+        bound = (6 / (fan_in + fan_out))**0.5  # xavier_uniform
+        assert bound * 0.8 < float(weight.abs().max()) <= bound
+        assert float(conv.bias.detach().abs().max()) == 0

@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 
 from wsol_mm.registry import MODELS
 from wsol_mm.structures import WSOLDataSample
+from ..backbones.wsoleval_init import WSOLEVAL_CONV_INIT
 from ..utils import normalize_score_maps
 from .cam_head import accuracy
 
@@ -46,8 +47,9 @@ class ACoLHead(BaseModule):
         loss (dict): Classification loss of each branch.
         init_cfg (dict): wsolevaluation's ``xavier`` init (VGG16 and
             InceptionV3; xavier_uniform, bias 0) by default; ResNet-50 uses
-            ``he``: ``dict(type='Kaiming', layer='Conv2d', mode='fan_out',
-            nonlinearity='relu', distribution='normal', bias=0)``.
+            ``he`` (``WSOLEVAL_CONV_INIT['he']``: ``dict(type='Kaiming',
+            layer='Conv2d', mode='fan_out', nonlinearity='relu',
+            distribution='normal', bias=0)``).
     """
 
     def __init__(self,
@@ -56,9 +58,7 @@ class ACoLHead(BaseModule):
                  mid_channels: int = 1024,
                  erase_threshold: float = 0.7,
                  loss: dict = dict(type='mmpretrain.CrossEntropyLoss'),
-                 init_cfg: Optional[dict] = dict(
-                     type='Xavier', layer='Conv2d', distribution='uniform',
-                     bias=0)):
+                 init_cfg: Optional[dict] = WSOLEVAL_CONV_INIT['xavier']):
         super().__init__(init_cfg=init_cfg)
         if num_classes <= 0:
             raise ValueError(

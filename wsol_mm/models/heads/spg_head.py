@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from wsol_mm.registry import MODELS
+from ..backbones.wsoleval_init import WSOLEVAL_CONV_INIT
 from ..utils.spg_masks import bce_over_labelled_pixels, self_produced_mask
 
 BRANCHES = ('b2', 'b1', 'c')
@@ -78,9 +79,7 @@ class SPGHead(BaseModule):
                  loss_weights: Dict[str, float] = dict(b2=1., b1=1., c=1.),
                  min_foreground: int = 30,
                  fallback_ratio: float = 0.7,
-                 init_cfg: Optional[dict] = dict(
-                     type='Xavier', layer='Conv2d', distribution='uniform',
-                     bias=0)):
+                 init_cfg: Optional[dict] = WSOLEVAL_CONV_INIT['xavier']):
         super().__init__(init_cfg=init_cfg)
         self.thresholds = _check_branch_dict('thresholds', thresholds)
         for branch, pair in self.thresholds.items():

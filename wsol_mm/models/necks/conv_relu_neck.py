@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from wsol_mm.registry import MODELS
+from ..backbones.wsoleval_init import WSOLEVAL_CONV_INIT
 
 
 @MODELS.register_module()
@@ -24,9 +25,7 @@ class ConvReLUNeck(BaseModule):
     def __init__(self,
                  in_channels: int,
                  channels: Sequence[int] = (512, 512),
-                 init_cfg: Optional[dict] = dict(
-                     type='Xavier', layer='Conv2d', distribution='uniform',
-                     bias=0)):
+                 init_cfg: Optional[dict] = WSOLEVAL_CONV_INIT['xavier']):
         super().__init__(init_cfg=init_cfg)
         if not channels:
             raise ValueError('channels must name at least one convolution')
