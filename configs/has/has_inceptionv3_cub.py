@@ -1,0 +1,9 @@
+# Hide-and-Seek on InceptionV3, CUB-200-2011: the CAM config with
+# wsolevaluation's HaS (4x4-pixel patches of the normalised training batch
+# hidden with probability 0.5; configs/has/README.md).
+_base_ = '../cam/cam_inceptionv3_cub.py'
+
+model = dict(
+    data_preprocessor=dict(
+        batch_augments=dict(type='HidePatches', grid_sizes=(4, ),
+                            drop_rate=0.5)))

@@ -1,0 +1,10 @@
+# SPG on VGG16-GAP, ImageNet (ILSVRC 2012):
+# wsolevaluation's mechanics and defaults (configs/spg/README.md).
+_base_ = [
+    '../_base_/models/spg_vgg16.py',
+    '../_base_/datasets/ilsvrc.py',
+    '../_base_/schedules/wsoleval_sgd_10e.py',
+    '../_base_/default_runtime.py',
+]
+
+optim_wrapper = dict(paramwise_cfg=dict(custom_keys=_base_.lr_groups))
