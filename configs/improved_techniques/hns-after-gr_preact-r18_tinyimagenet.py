@@ -1,0 +1,13 @@
+# "HnS after GR" (Table 1): GoogLeNet Resize first, then Hide-and-Seek on
+# the 64x64 crop.
+_base_ = './cam_preact-r18_tinyimagenet.py'
+
+train_pipeline = [
+    dict(type='LoadWSOLImageFromFile'),
+    dict(type='RandomResizedCrop', size=64, crop_ratio_range=(0.08, 1.0),
+         aspect_ratio_range=(3. / 4., 4. / 3.)),
+    dict(type='HideAndSeek', grid_sizes=(0, 4, 8, 16)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackWSOLInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

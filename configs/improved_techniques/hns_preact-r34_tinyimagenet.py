@@ -1,0 +1,4 @@
+# hns_preact-r18_tinyimagenet.py with the 34-layer network ([3, 4, 6, 3]).
+_base_ = './hns_preact-r18_tinyimagenet.py'
+
+model = dict(backbone=dict(depth=34))
