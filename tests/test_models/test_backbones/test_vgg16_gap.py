@@ -28,17 +28,20 @@ def _pool_spec(pool):
             getattr(pool, 'stride', None), getattr(pool, 'padding', None))
 
 
+# wsolevaluation's pool names: 'M' 2x2/2, 'M1' 3x3/2 pad 1, 'M2' 3x3/1 pad 1.
+M = ('MaxPool2d', 2, 2, 0)
+M1 = ('MaxPool2d', 3, 2, 1)
+M2 = ('MaxPool2d', 3, 1, 1)
+NONE = ('Identity', None, None, None)
+
+
 @pytest.mark.parametrize('pooling, large, pools, length', [
-    ('max', False, [('MaxPool2d', 2, 2, 0)] * 4, 30),
-    ('max', True, [('MaxPool2d', 2, 2, 0)] * 3 + [('Identity', None, None,
-                                                    None)], 30),
-    ('acol', False, [('MaxPool2d', 3, 2, 1)] * 4 + [('MaxPool2d', 3, 1, 1)],
-     31),
-    ('acol', True, [('MaxPool2d', 3, 2, 1)] * 3 + [('MaxPool2d', 3, 1, 1)] * 2,
-     31),
-    ('spg', False, [('MaxPool2d', 2, 2, 0)] * 3 + [('MaxPool2d', 3, 2, 1)], 30),
-    ('spg', True, [('MaxPool2d', 2, 2, 0)] * 3 + [('Identity', None, None,
-                                                    None)], 30),
+    ('max', False, [M] * 4, 30),
+    ('max', True, [M] * 3 + [NONE], 30),
+    ('acol', False, [M1] * 4 + [M2], 31),
+    ('acol', True, [M1] * 3 + [M2] * 2, 31),
+    ('spg', False, [M] * 3 + [M1], 30),
+    ('spg', True, [M] * 3 + [NONE], 30),
 ])
 def test_structure(build_backbone, pooling, large, pools, length):
     """No pool5 (except ACoL's 3x3/1), no pool4 when large; convs, ReLUs and
