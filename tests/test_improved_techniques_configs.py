@@ -68,7 +68,7 @@ def test_config_is_its_table_cell(path):
     method, depth, batch = cell(path)
     cfg = Config.fromfile(path)
     assert cfg.model.backbone == dict(type='PreActResNet', depth=depth,
-                                      stem='cifar', strides=(1, 2, 2, 1))
+                                      stem='cifar', strides=(1, 2, 2, 2))
     assert cfg.model.head.num_classes == 200
     assert cfg.train_dataloader.batch_size == batch
     assert cfg.train_dataloader.dataset.type == 'TinyImageNet'
@@ -99,7 +99,7 @@ def test_model_and_optimizer_build(path):
     with torch.no_grad():
         feature = model.extract_feat(torch.zeros(1, 3, 64, 64))
         logits = model(torch.zeros(1, 3, 64, 64), mode='tensor')
-    assert feature.shape == (1, 512, 16, 16)
+    assert feature.shape == (1, 512, 8, 8)
     assert logits.shape == (1, 200)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert isinstance(optim_wrapper.optimizer, torch.optim.SGD)

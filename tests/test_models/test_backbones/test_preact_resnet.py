@@ -97,7 +97,7 @@ def test_network_matches_hand_written_forward(stem):
     net = randomise_norms(PreActResNet(18, stem=stem, base_channels=2))
     x = torch.randn(2, 3, 32, 32)
     p = {k: v.detach() for k, v in net.state_dict().items()}
-    expected = reference_network(x, p, (2, 2, 2, 2), (1, 2, 2, 1),
+    expected = reference_network(x, p, (2, 2, 2, 2), net.strides,
                                  stem == 'imagenet')
     with torch.no_grad():
         (got, ) = net(x)
@@ -107,8 +107,8 @@ def test_network_matches_hand_written_forward(stem):
 
 
 @pytest.mark.parametrize('stem,strides,size,expected', [
-    ('cifar', (1, 2, 2, 1), 64, 16),     # the default
-    ('cifar', (1, 2, 2, 2), 64, 8),
+    ('cifar', (1, 2, 2, 1), 64, 16),
+    ('cifar', (1, 2, 2, 2), 64, 8),      # the default
     ('imagenet', (1, 2, 2, 1), 64, 4),   # Tensorpack's CAM-resnet stem
     ('imagenet', (1, 2, 2, 1), 224, 14),
 ])
@@ -121,15 +121,16 @@ def test_feature_map_size(stem, strides, size, expected):
     assert outs[0].shape == (1, 64, expected, expected)
 
 
-def test_defaults_give_512_channels_at_16x16():
+def test_defaults_give_512_channels_at_8x8():
     net = PreActResNet(18)
     net.eval()
-    assert (net.stem, net.strides) == ('cifar', (1, 2, 2, 1))
+    assert (net.stem, net.strides) == ('cifar', (1, 2, 2, 2))
     assert net.conv1.kernel_size == (3, 3) and net.conv1.stride == (1, 1)
     assert net.maxpool is None
     with torch.no_grad():
         (out, ) = net(torch.zeros(1, 3, 64, 64))
-    assert out.shape == (1, 512, 16, 16) and net.feat_dim == 512
+    assert out.shape == (1, 512, 8, 8) and net.feat_dim == 512
+    assert PreActResNet(18, stem='imagenet').strides == (1, 2, 2, 1)
 
 
 @pytest.mark.parametrize('depth,counts', [(18, [2, 2, 2, 2]),
@@ -151,7 +152,8 @@ def test_block_counts_and_shortcuts(depth, counts):
 
 
 def test_out_indices_return_stage_outputs():
-    net = PreActResNet(18, base_channels=4, out_indices=(1, 3))
+    net = PreActResNet(18, base_channels=4, strides=(1, 2, 2, 1),
+                       out_indices=(1, 3))
     net.eval()
     with torch.no_grad():
         outs = net(torch.randn(1, 3, 32, 32))

@@ -11,6 +11,8 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from wsol_mm.registry import MODELS
 
 STEMS = ('cifar', 'imagenet')
+# Stage strides of each stem when none are given: 8x8 / 4x4 maps at 64x64.
+DEFAULT_STRIDES = dict(cifar=(1, 2, 2, 2), imagenet=(1, 2, 2, 1))
 
 
 class PreActBasicBlock(nn.Module):
@@ -82,16 +84,18 @@ class PreActResNet(BaseBackbone):
     + max pool 3 stride 2 (Tensorpack's ``conv0`` / ``pool0``; PyTorch pads
     3 / 1 on both sides where TF's 'SAME' pads 2 / 3).
 
-    ``strides`` are those of the first block of each stage; (1, 2, 2, 1) is
-    ``CAM-resnet.py``'s (its last group ``group3new`` keeps stride 1). Map
-    sizes at a 64x64 input: 16x16 with the ``'cifar'`` stem, 4x4 with the
-    ``'imagenet'`` stem (14x14 at 224); ``strides=(1, 2, 2, 2)`` with the
-    ``'cifar'`` stem gives 8x8.
+    ``strides`` are those of the first block of each stage. By default
+    (``None``) each stem has its own: (1, 2, 2, 2) with ``'cifar'`` (the
+    CIFAR networks' three halvings after ``layer1``): 8x8 maps at 64x64;
+    (1, 2, 2, 1) with ``'imagenet'``, ``CAM-resnet.py``'s (its last group
+    ``group3new`` keeps stride 1): 4x4 at 64, 14x14 at 224. (A stride-1
+    stem with (1, 2, 2, 1) would give 16x16 maps at 64.)
 
     Args:
         depth (int): 18 or 34.
         stem (str): ``'cifar'`` or ``'imagenet'``.
-        strides (Sequence[int]): Stride of each of the 4 stages.
+        strides (Sequence[int], optional): Stride of each of the 4 stages;
+            None: the stem's default (see above).
         in_channels (int): Input image channels.
         base_channels (int): Width of the stem and of ``layer1``.
         out_indices (Sequence[int]): Stages whose outputs are returned, in a
@@ -108,7 +112,7 @@ class PreActResNet(BaseBackbone):
     def __init__(self,
                  depth: int,
                  stem: str = 'cifar',
-                 strides: Sequence[int] = (1, 2, 2, 1),
+                 strides: Optional[Sequence[int]] = None,
                  in_channels: int = 3,
                  base_channels: int = 64,
                  out_indices: Sequence[int] = (3, ),
@@ -125,7 +129,7 @@ class PreActResNet(BaseBackbone):
         if stem not in STEMS:
             raise ValueError(f'PreActResNet: stem must be one of {STEMS}, '
                              f'got {stem!r}')
-        strides = tuple(strides)
+        strides = tuple(strides or DEFAULT_STRIDES[stem])
         if len(strides) != 4 or any(s < 1 for s in strides):
             raise ValueError('PreActResNet: strides must be 4 positive '
                              f'ints, one per stage, got {strides}')
