@@ -13,7 +13,10 @@ model = dict(
         num_classes=None,  # the training dataset's class count
         in_channels=2048,
         mid_channels=1024,
-        erase_threshold=0.7))
+        erase_threshold=0.7,
+        # ResNetAcol initialises its convolutions with 'he'
+        init_cfg=dict(type='Kaiming', layer='Conv2d', mode='fan_out',
+                      nonlinearity='relu', distribution='normal', bias=0)))
 
 # wsolevaluation's ResNet rule (x10 for names with `layer4.` or `fc.`):
 # the ACoL branches (classifier_A / classifier_B there) keep the base lr.

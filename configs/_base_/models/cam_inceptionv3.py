@@ -24,7 +24,10 @@ model = dict(
         num_classes=None,  # the training dataset's class count
         in_channels=1024,
         dropout=0.5,
-        loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0)),
+        loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
+        # the reference's 1x1 class conv is xavier-initialised
+        init_cfg=dict(type='Xavier', layer='Linear', distribution='uniform',
+                      bias=0)),
     test_cfg=dict(topk=1, cam_threshold=0.2))
 
 # wsolevaluation's x10 lr groups for InceptionV3: parameters whose names

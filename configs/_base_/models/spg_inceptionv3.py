@@ -7,6 +7,10 @@ _base_ = './cam_inceptionv3.py'
 
 model = dict(
     type='SPG',
+    # SPG_A4, a 1x1 conv, is xavier-initialised (GAP + linear equals it)
+    head=dict(
+        init_cfg=dict(type='Xavier', layer='Linear', distribution='uniform',
+                      bias=0)),
     branch_layers=dict(b1='maxpool3', b2='Mixed_6d'),
     spg_head=dict(
         type='SPGHead',

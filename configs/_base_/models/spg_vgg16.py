@@ -10,7 +10,11 @@ model = dict(
     type='SPG',
     backbone=dict(pooling='spg', with_conv6=False),
     neck=dict(type='ConvReLUNeck', in_channels=512, channels=(512, 512)),
-    head=dict(in_channels=512),
+    # SPG_A4, a 1x1 conv, is xavier-initialised (GAP + linear equals it)
+    head=dict(
+        in_channels=512,
+        init_cfg=dict(type='Xavier', layer='Linear', distribution='uniform',
+                      bias=0)),
     branch_layers=dict(b1='features.23', b2='features.29'),
     spg_head=dict(
         type='SPGHead',
