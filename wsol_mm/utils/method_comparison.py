@@ -136,7 +136,8 @@ class MethodComparison:
         if not configs:
             raise ValueError('configs: give at least one config file')
         if not isinstance(seeds, int) or seeds < 1:
-            raise ValueError(f'seeds must be a positive integer, got {seeds!r}')
+            raise ValueError(
+                f'seeds must be a positive integer, got {seeds!r}')
         self.options = list(cfg_options)
         if any(key.split('.')[0] == 'randomness'
                for key in parse_cfg_options(self.options)):
