@@ -5,14 +5,11 @@
 # ReLU (extra_conv1) -> dropout 0.5 -> 3x3 1024 -> 1024 + ReLU (extra_conv2)
 # -> dropout 0.5 -> the class layer (CAMHead: GAP + linear equals the
 # reference's 1x1 class conv + GAP). 14x14 maps at 224.
+_base_ = './cam_r50.py'
+
 model = dict(
-    type='CAM',
-    data_preprocessor=dict(
-        type='WSOLDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
     backbone=dict(
+        _delete_=True,
         type='InceptionV3WSOL',
         large_feature_map=False,
         with_head=True,
@@ -20,20 +17,17 @@ model = dict(
         init_cfg=dict(type='Pretrained',
                       checkpoint='torchvision://inception_v3_google')),
     head=dict(
-        type='CAMHead',
-        num_classes=None,  # the training dataset's class count
         in_channels=1024,
         dropout=0.5,
-        loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
         # the reference's 1x1 class conv is xavier-initialised
         init_cfg=dict(type='Xavier', layer='Linear', distribution='uniform',
-                      bias=0)),
-    test_cfg=dict(topk=1, cam_threshold=0.2))
+                      bias=0)))
 
 # wsolevaluation's x10 lr groups for InceptionV3: parameters whose names
 # contain `Mixed` or `Conv2d_1` .. `Conv2d_4` keep the base lr, every other
 # one (the extra convs, the class layer) gets x10.
 lr_groups = {
+    '_delete_': True,
     'backbone.extra_conv': dict(lr_mult=10.0),
     'head': dict(lr_mult=10.0),
 }
