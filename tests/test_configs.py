@@ -7,6 +7,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from wsol_mm.registry import DATASETS, METRICS, MODELS
+from wsol_mm.utils.config import fill_num_classes
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -28,10 +29,7 @@ def test_config_builds(path):
     model_cfg = cfg.model.copy()
     if 'backbone' in model_cfg:
         model_cfg.backbone.init_cfg = None  # no download in tests
-    for part in ('head', 'aux_head'):
-        if model_cfg.get(part) and model_cfg[part].get('num_classes',
-                                                       1) is None:
-            model_cfg[part].num_classes = 2  # counted from the dataset
+    fill_num_classes(model_cfg, 2)  # None: counted from the dataset
     model = MODELS.build(model_cfg)
     assert model.test_cfg['cam_threshold'] == 0.2
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

@@ -15,6 +15,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import PARAM_SCHEDULERS, init_default_scope
 
 from wsol_mm.registry import MODELS
+from wsol_mm.utils.config import fill_num_classes
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 METHODS = ('cam', 'has', 'acol', 'spg', 'adl', 'cutmix')
@@ -69,10 +70,7 @@ def built_model(cfg):
     init_default_scope('wsol_mm')
     model_cfg = cfg.model.copy()
     model_cfg.backbone.init_cfg = None  # no download in tests
-    model_cfg.head.num_classes = NUM_CLASSES
-    augments = model_cfg.data_preprocessor.get('batch_augments')
-    if augments and 'num_classes' in augments:
-        augments.num_classes = NUM_CLASSES
+    fill_num_classes(model_cfg, NUM_CLASSES)
     return MODELS.build(model_cfg)
 
 

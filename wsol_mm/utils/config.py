@@ -121,6 +121,15 @@ def _unset_num_classes(node, path: str) -> List[Tuple[str, dict]]:
     return found
 
 
+def fill_num_classes(model_cfg: dict, num_classes: int) -> List[str]:
+    """Set every ``num_classes = None`` under ``model_cfg`` to
+    ``num_classes``; return the dotted paths of what was set."""
+    parts = _unset_num_classes(model_cfg, 'model')
+    for _, part in parts:
+        part['num_classes'] = num_classes
+    return [path for path, _ in parts]
+
+
 def resolve_num_classes(cfg: Config) -> None:
     """``num_classes = None`` anywhere in the model config (``model.head``,
     ``model.aux_head``, a batch augmentation such as CutMix, ...) means "as
@@ -139,11 +148,11 @@ def resolve_num_classes(cfg: Config) -> None:
             init_default_scope(cfg.get('default_scope', 'wsol_mm'))
             dataset = DATASETS.build(loader['dataset'])
             num_classes = len(dataset.metainfo['classes'])
-            for _, part in parts:
-                part['num_classes'] = num_classes
-            names = ', '.join(path for path, _ in parts)
-            print_log(f'{names}: num_classes = {num_classes}, the classes '
-                      f'of the {key.split("_")[0]} dataset',
+            names = fill_num_classes(cfg.model, num_classes)
+            settings = ', '.join(f'{name}.num_classes = {num_classes}'
+                                 for name in names)
+            print_log(f'{settings}, the classes of the '
+                      f'{key.split("_")[0]} dataset',
                       logger='current')
             return
     raise ValueError(f'{parts[0][0]}.num_classes is None but the config '
