@@ -8,6 +8,7 @@ import torch
 from mmengine.registry import init_default_scope
 
 import wsol_mm  # noqa: F401  (registers the backbones)
+from wsol_mm.models.utils import OutputRecorder
 from wsol_mm.registry import MODELS
 
 _MISMATCH = 'do not match exactly'
@@ -110,3 +111,25 @@ def build_backbone():
         return backbone
 
     return build
+
+
+@pytest.fixture
+def check_feature_maps():
+    """``check_feature_maps(backbone, channels, size, taps={})``: a 224x224
+    input gives the one-tuple of a (channels, size, size) map,
+    ``out_channels`` is ``channels`` and each named submodule of ``taps``
+    outputs its ``(channels, size)``."""
+
+    def check(backbone, channels, size, taps=()):
+        taps = dict(taps)
+        recorder = OutputRecorder(backbone, taps)
+        with torch.no_grad():
+            outputs = backbone(torch.randn(1, 3, 224, 224))
+        assert isinstance(outputs, tuple) and len(outputs) == 1
+        assert outputs[0].shape == (1, channels, size, size)
+        assert backbone.out_channels == channels
+        for name, (tap_channels, tap_size) in taps.items():
+            assert recorder[name].shape == (1, tap_channels, tap_size,
+                                            tap_size)
+
+    return check

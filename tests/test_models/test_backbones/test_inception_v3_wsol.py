@@ -73,16 +73,10 @@ def test_variants_structure(build_backbone):
      {'maxpool3': (288, 28), 'Mixed_6d': (768, 28)}),
     (dict(with_head=False), 768, 14, {'Mixed_6a': (768, 14)}),
 ])
-def test_feature_map_sizes_at_224(build_backbone, cfg, channels, size, taps):
-    backbone = build_backbone(dict(type='InceptionV3WSOL', **cfg))
-    recorder = OutputRecorder(backbone, taps)
-    with torch.no_grad():
-        outputs = backbone(torch.randn(1, 3, 224, 224))
-    assert isinstance(outputs, tuple) and len(outputs) == 1
-    assert outputs[0].shape == (1, channels, size, size)
-    assert backbone.out_channels == channels
-    for name, (tap_channels, tap_size) in taps.items():
-        assert recorder[name].shape == (1, tap_channels, tap_size, tap_size)
+def test_feature_map_sizes_at_224(build_backbone, check_feature_maps, cfg,
+                                  channels, size, taps):
+    check_feature_maps(build_backbone(dict(type='InceptionV3WSOL', **cfg)), channels,
+                       size, taps)
 
 
 def _basic_conv(block, x, padding):

@@ -8,7 +8,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
-from wsol_mm.models.utils import OutputRecorder
 
 # torchvision vgg16 features: conv (index) -> its ReLU is index + 1.
 CONVS = (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)
@@ -76,16 +75,10 @@ def test_structure(build_backbone, pooling, large, pools, length):
     (dict(pooling='spg', with_conv6=False, large_feature_map=True), 512, 28,
      {'features.23': (512, 28), 'features.29': (512, 28)}),
 ])
-def test_feature_map_sizes_at_224(build_backbone, cfg, channels, size, taps):
-    backbone = build_backbone(dict(type='VGG16GAP', **cfg))
-    recorder = OutputRecorder(backbone, taps)
-    with torch.no_grad():
-        outputs = backbone(torch.randn(1, 3, 224, 224))
-    assert isinstance(outputs, tuple) and len(outputs) == 1
-    assert outputs[0].shape == (1, channels, size, size)
-    assert backbone.out_channels == channels
-    for name, (tap_channels, tap_size) in taps.items():
-        assert recorder[name].shape == (1, tap_channels, tap_size, tap_size)
+def test_feature_map_sizes_at_224(build_backbone, check_feature_maps, cfg,
+                                  channels, size, taps):
+    check_feature_maps(build_backbone(dict(type='VGG16GAP', **cfg)), channels,
+                       size, taps)
 
 
 def _reference(tv_features, pooling, large, x):
