@@ -28,6 +28,10 @@ class WSOLDataSample(BaseDataElement):
     - ``pseudo_mask`` (ByteTensor, (h, w)): the pseudo label of a
       class-agnostic segmentation stage, 0 background, 1 foreground, 255
       ignored.
+    - ``pseudo_bboxes`` (DoubleTensor, (k, 4)): the pseudo box(es) of a box
+      regressor's training (SLT-Net), on the grid of ``img_shape``.
+    - ``img_view2`` (Tensor, (C, h', w')): a second view of the input
+      (:class:`PairedViews`), with ``view2_affine`` in the meta fields.
     - ``pred_score`` (FloatTensor, (num_classes,)): class probabilities.
     - ``gt_score_map`` (FloatTensor, (h, w)): the min-max normalised class
       activation map of the ground-truth class on the evaluation grid.
@@ -44,6 +48,10 @@ class WSOLDataSample(BaseDataElement):
     def set_gt_bboxes(self, boxes) -> 'WSOLDataSample':
         # float64 keeps the protocol's int() truncation of scaled boxes exact.
         self.gt_bboxes = _as_tensor(boxes, torch.float64).reshape(-1, 4)
+        return self
+
+    def set_pseudo_bboxes(self, boxes) -> 'WSOLDataSample':
+        self.pseudo_bboxes = _as_tensor(boxes, torch.float64).reshape(-1, 4)
         return self
 
     def set_gt_mask(self, mask) -> 'WSOLDataSample':

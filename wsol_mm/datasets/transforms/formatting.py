@@ -9,6 +9,14 @@ from wsol_mm.registry import TRANSFORMS
 from wsol_mm.structures.wsol_data_sample import WSOLDataSample
 
 
+def image_tensor(img) -> torch.Tensor:
+    """An HWC (or HW) image array as a CHW tensor of its dtype."""
+    img = np.asarray(img)
+    if img.ndim == 2:
+        img = img[..., None]
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
+
+
 @TRANSFORMS.register_module()
 class PackWSOLInputs(BaseTransform):
     """Produce ``dict(inputs=..., data_samples=...)``.
@@ -20,21 +28,26 @@ class PackWSOLInputs(BaseTransform):
     found in the results as meta information, among them
     ``homography_matrix`` (original image to input pixels, recorded by the
     geometric transforms; see :mod:`wsol_mm.structures.geometry`).
+
+    SLT-Net's inputs are packed too: ``pseudo_bboxes`` (a box stage's pseudo
+    box on the input grid, float64 (k, 4)) and the second view of
+    :class:`PairedViews`, ``img_view2``, as a CHW tensor like ``inputs``
+    (its size may differ from the input's), with its transform
+    ``view2_affine`` (2x3, input to view-2 pixels), ``view2_scale`` and
+    ``view2_flip`` as meta information.
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('img_path', 'img_id',
                                              'sample_idx', 'ori_shape',
                                              'img_shape', 'scale_factor',
-                                             'flip', 'homography_matrix')):
+                                             'flip', 'homography_matrix',
+                                             'view2_affine', 'view2_scale',
+                                             'view2_flip')):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
-        img = np.asarray(results['img'])
-        if img.ndim == 2:
-            img = img[..., None]
-        inputs = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0,
-                                                                     1)))
+        inputs = image_tensor(results['img'])
         sample = WSOLDataSample()
         if 'gt_label' in results:
             sample.set_gt_label(results['gt_label'])
@@ -44,6 +57,10 @@ class PackWSOLInputs(BaseTransform):
             sample.set_gt_mask(results['gt_mask'])
         if 'pseudo_mask' in results:
             sample.set_pseudo_mask(results['pseudo_mask'])
+        if 'pseudo_bboxes' in results:
+            sample.set_pseudo_bboxes(results['pseudo_bboxes'])
+        if 'img_view2' in results:
+            sample.img_view2 = image_tensor(results['img_view2'])
         sample.set_metainfo(
             {key: results[key] for key in self.meta_keys if key in results})
         return dict(inputs=inputs, data_samples=sample)
