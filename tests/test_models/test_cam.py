@@ -175,3 +175,61 @@ def test_invalid_mode_raises():
     model = _model()
     with pytest.raises(RuntimeError, match='Invalid mode'):
         model(_inputs(), mode='bogus')
+
+
+def _model_with_score_map(**test_cfg):
+    model = _model()
+    model.test_cfg.update(test_cfg)
+    return model
+
+
+def test_topk_mean_map_is_the_mean_of_the_k_raw_maps_then_normalised():
+    """SLT-Net Eq. 9: average the raw maps of the K most probable predicted
+    classes, then resize and min-max (not the mean of normalised maps)."""
+    model = _model_with_score_map(score_map='topk_mean', score_map_topk=3)
+    inputs = _inputs()
+    samples = model.predict(inputs, _samples([0, 1], [(SIZE, SIZE)] * 2))
+    with torch.no_grad():
+        probabilities = model(inputs).softmax(1)
+    for index, sample in enumerate(samples):
+        top3 = probabilities[index].argsort(descending=True)[:3].tolist()
+        raw = sum(_expected_map(model, inputs, index, c, (SIZE, SIZE))[1]
+                  for c in top3) / 3
+        torch.testing.assert_close(sample.gt_score_map, _min_max(raw),
+                                   rtol=1e-4, atol=1e-4)
+        mean_of_normalised = sum(
+            _expected_map(model, inputs, index, c, (SIZE, SIZE))[0]
+            for c in top3) / 3
+        assert not torch.allclose(sample.gt_score_map,
+                                  _min_max(mean_of_normalised), atol=1e-3)
+
+
+def test_top1_map_needs_no_label_and_k_beyond_the_classes_is_all():
+    inputs = _inputs()
+    with torch.no_grad():
+        probabilities = _model()(inputs).softmax(1)
+    top1 = _model_with_score_map(score_map='top1')
+    unlabelled = top1.predict(inputs)
+    everything = _model_with_score_map(
+        score_map='topk_mean', score_map_topk=50).predict(inputs)
+    for index in range(len(inputs)):
+        cls = int(probabilities[index].argmax())
+        expected, _ = _expected_map(top1, inputs, index, cls, (SIZE, SIZE))
+        torch.testing.assert_close(unlabelled[index].gt_score_map, expected,
+                                   rtol=1e-4, atol=1e-4)
+        raw = sum(_expected_map(top1, inputs, index, c, (SIZE, SIZE))[1]
+                  for c in range(NUM_CLASSES)) / NUM_CLASSES
+        torch.testing.assert_close(everything[index].gt_score_map,
+                                   _min_max(raw), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('test_cfg', [dict(score_map='top5'),
+                                      dict(score_map_topk=0)])
+def test_bad_score_map_settings_are_refused(test_cfg):
+    with pytest.raises(ValueError, match='score_map'):
+        MODELS.build(dict(
+            type='CAM',
+            backbone=dict(type='mmpretrain.ResNet', depth=18,
+                          base_channels=8, out_indices=(3, )),
+            head=dict(type='CAMHead', num_classes=2, in_channels=64),
+            test_cfg=test_cfg))
