@@ -11,10 +11,12 @@ from .loading import LoadWSOLImageFromFile
 from .paired_views import PairedViews, inverse_warp
 from .processing import CenterCrop, RandomCrop, RandomFlip, Resize, crop
 from .random_resized_crop import RandomResizedCrop
+from .ten_crop import CornerCrop, TenCrop
 
 __all__ = [
     'PackWSOLInputs', 'LoadWSOLImageFromFile', 'LoadWSOLMask',
     'LoadPseudoMask', 'pseudo_mask_path', 'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
-    'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop'
+    'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop', 'CornerCrop',
+    'TenCrop'
 ]
