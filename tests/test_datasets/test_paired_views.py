@@ -21,12 +21,17 @@ def geometry_only(**kwargs):
     return PairedViews(color_jitter=None, **kwargs)
 
 
+def zoom_only(**kwargs):
+    return geometry_only(scale_mode='zoom', **kwargs)
+
+
 def test_registered():
     assert TRANSFORMS.get('PairedViews') is PairedViews
     with DefaultScope.overwrite_default_scope('wsol_mm'):
         built = TRANSFORMS.build(dict(type='PairedViews', flip_prob=1.0))
     assert isinstance(built, PairedViews) and built.flip_prob == 1.0
     assert 'scale_range=(0.75, 1.25)' in repr(built)
+    assert "scale_mode='resize'" in repr(built) and built.size_divisor == 1
 
 
 def test_affine_matrix_by_hand():
@@ -69,7 +74,7 @@ def test_identity_view():
 def test_zoom_in_by_two():
     # 8 x 8 ramp, s = 2: view-2 pixel c (centre c + 0.5) shows the original
     # at x = (c + 0.5 + 4) / 2, i.e. pixel-centre coordinate x - 0.5.
-    results = geometry_only(flip_prob=0.0, scale_range=(2, 2))(
+    results = zoom_only(flip_prob=0.0, scale_range=(2, 2))(
         dict(img=ramp_image(8, 8)))
     view2 = results['img_view2']
     assert view2.shape == (8, 8, 3) and view2.dtype == np.float32
@@ -84,7 +89,7 @@ def test_zoom_in_by_two():
 
 def test_zoom_out_by_two_pads_with_the_mean():
     # s = 0.5 maps [0, 8] onto [2, 6]; columns/rows 0, 1, 6, 7 are padding.
-    results = geometry_only(flip_prob=0.0, scale_range=(0.5, 0.5))(
+    results = zoom_only(flip_prob=0.0, scale_range=(0.5, 0.5))(
         dict(img=ramp_image(8, 8)))
     view2 = results['img_view2']
     for index in (0, 1, 6, 7):
@@ -96,7 +101,7 @@ def test_zoom_out_by_two_pads_with_the_mean():
     centre = 2 * np.arange(2, 6) - 3.5
     expected = 10 * centre[None, :] + centre[:, None]
     np.testing.assert_allclose(view2[2:6, 2:6, 1], expected, atol=1e-4)
-    uint8 = geometry_only(flip_prob=0.0, scale_range=(0.5, 0.5))(
+    uint8 = zoom_only(flip_prob=0.0, scale_range=(0.5, 0.5))(
         dict(img=np.zeros((8, 8, 3), np.uint8)))['img_view2']
     np.testing.assert_array_equal(uint8[0, 0], (104, 116, 124))
 
@@ -104,7 +109,7 @@ def test_zoom_out_by_two_pads_with_the_mean():
 def test_zoom_out_fills_outside_and_replicates_inside_the_border():
     # s = 0.75 on 8 x 8 maps [0, 8] onto [1, 7]. View-2 pixels 0 and 7
     # (centres 0.5 and 7.5) come from x = -2/3 and 26/3: padding.
-    results = geometry_only(flip_prob=0.0, scale_range=(0.75, 0.75))(
+    results = zoom_only(flip_prob=0.0, scale_range=(0.75, 0.75))(
         dict(img=ramp_image(8, 8)))
     view2 = results['img_view2'][..., 0]
     for index in (0, 7):
@@ -119,7 +124,7 @@ def test_zoom_out_fills_outside_and_replicates_inside_the_border():
     # comes from inside; pixel 0 (centre 0.5) from x = 2/9, left of the
     # original's first centre (0.5): its value is replicated, not blended
     # with the padding.
-    results = geometry_only(flip_prob=0.0, scale_range=(0.9, 0.9))(
+    results = zoom_only(flip_prob=0.0, scale_range=(0.9, 0.9))(
         dict(img=ramp_image(6, 6)))
     view2 = results['img_view2'][..., 0]
     assert view2.max() <= 55 + 1e-4  # no padding anywhere
@@ -162,24 +167,138 @@ def test_color_jitter_only_touches_view2():
     np.testing.assert_array_equal(factor['img_view2'], 150)
 
 
-def test_draws():
-    transform = PairedViews(flip_prob=0.5, scale_range=(0.6, 1.4))
+# ------------------------------------------------------------- 'resize' mode
+
+
+def centroid(img):
+    """Intensity-weighted centre (x, y) of channel 0, continuous coords."""
+    weights = img[..., 0].astype(np.float64)
+    ys, xs = np.mgrid[0:img.shape[0], 0:img.shape[1]] + 0.5
+    return ((weights * xs).sum() / weights.sum(),
+            (weights * ys).sum() / weights.sum())
+
+
+def marked_image():
+    """30 x 20 zeros with a 4 x 4 block of 255 at columns 8-11, rows 4-7:
+    off-centre, centre (10, 6)."""
+    img = np.zeros((20, 30, 3), np.uint8)
+    img[4:8, 8:12] = 255
+    return img
+
+
+@pytest.mark.parametrize('scale,flip', [(0.5, False), (0.5, True),
+                                        (2.0, False), (2.0, True)])
+def test_resize_moves_a_marker_where_the_affine_says(scale, flip):
+    # s = 2 (samples at symmetric positions) and s = 0.5 (pairs of pixels)
+    # keep the block symmetric: its centroid is exactly the mapped centre.
+    results = geometry_only(flip_prob=float(flip), scale_choices=(scale, ))(
+        dict(img=marked_image()))
+    view2 = results['img_view2']
+    assert view2.shape == (int(20 * scale), int(30 * scale), 3)
+    assert view2.dtype == np.uint8
+    affine = results['view2_affine']
+    np.testing.assert_allclose(affine @ [10, 6, 1], centroid(view2),
+                               atol=1e-9)
+    x_scale = -scale if flip else scale
+    np.testing.assert_array_equal(
+        affine, [[x_scale, 0, 30 * scale if flip else 0], [0, scale, 0]])
+    assert results['view2_flip'] is flip and results['view2_scale'] == scale
+    if scale == 0.5:  # pixels 8-11 average into view-2 pixels 4 and 5
+        block = np.zeros((10, 15), np.uint8)
+        block[2:4, 4:6] = 255
+        np.testing.assert_array_equal(view2[..., 1],
+                                      block[:, ::-1] if flip else block)
+    np.testing.assert_array_equal(results['img'], marked_image())
+
+
+def test_resize_samples_the_ramp_bilinearly():
+    # 0.5 x 8 x 8: view-2 pixel c averages pixels 2c and 2c + 1 (x = 2c + 1,
+    # pixel-centre coordinate 2c + 0.5); flipped, column c is column 3 - c.
+    expected = 10 * (2 * np.arange(4.) + 0.5)[None] + (
+        2 * np.arange(4.) + 0.5)[:, None]
+    for flip in (False, True):
+        view2 = geometry_only(flip_prob=float(flip), scale_range=(0.5, 0.5))(
+            dict(img=ramp_image(8, 8)))['img_view2']
+        assert view2.shape == (4, 4, 3)
+        np.testing.assert_allclose(view2[..., 2],
+                                   expected[:, ::-1] if flip else expected,
+                                   atol=1e-4)
+    # nearest is centre-aligned: view-2 pixel c (centre x = 2c + 1) takes
+    # pixel 2c + 1 (OpenCV's INTER_NEAREST would take 2c)
+    nearest = geometry_only(flip_prob=0.0, scale_range=(0.5, 0.5),
+                            interpolation='nearest')(
+                                dict(img=ramp_image(8, 8)))['img_view2']
+    odd = 2 * np.arange(4.) + 1
+    np.testing.assert_array_equal(nearest[..., 0],
+                                  10 * odd[None] + odd[:, None])
+
+
+def test_resize_sizes_round_half_up_to_the_divisor():
+    img = np.zeros((6, 10, 3), np.uint8)
+    # 0.75 * 10 = 7.5 -> 8 and 0.75 * 6 = 4.5 -> 5 (half up, not to even)
+    results = geometry_only(scale_range=(0.75, 0.75), flip_prob=0.0)(
+        dict(img=img))
+    assert results['img_view2'].shape == (5, 8, 3)
+    np.testing.assert_allclose(results['view2_affine'],
+                               [[0.8, 0, 0], [0, 5 / 6, 0]])
+    assert results['view2_scale'] == 0.75
+    # divisor 8: 0.75 * 30 / 8 = 2.81 -> 24, 0.75 * 20 / 8 = 1.88 -> 16
+    transform = geometry_only(scale_choices=(0.75, ), size_divisor=8,
+                              flip_prob=1.0)
+    results = transform(dict(img=np.zeros((20, 30, 3), np.uint8)))
+    assert results['img_view2'].shape == (16, 24, 3)
+    np.testing.assert_allclose(results['view2_affine'],
+                               [[-0.8, 0, 24], [0, 0.8, 0]])
+    # never below one divisor: 0.5 * 5 / 8 rounds to 0 -> 8
+    assert transform.view_size(5, 5, 0.5) == (8, 8)
+    # a single-channel image keeps its channel axis
+    gray = geometry_only(scale_range=(2, 2))(
+        dict(img=np.zeros((3, 4, 1), np.uint8)))['img_view2']
+    assert gray.shape == (6, 8, 1)
+
+
+def test_scale_choices_override_the_range():
+    transform = geometry_only(scale_range=(0.9, 1.1),
+                              scale_choices=(0.5, 1.0, 2.0), size_divisor=2)
+    np.random.seed(0)
+    sizes, scales = {}, []
+    for _ in range(300):
+        results = transform(dict(img=np.zeros((8, 12, 3), np.uint8)))
+        scales.append(results['view2_scale'])
+        sizes[scales[-1]] = results['img_view2'].shape[:2]
+    assert sizes == {0.5: (4, 6), 1.0: (8, 12), 2.0: (16, 24)}
+    counts = [scales.count(s) for s in (0.5, 1.0, 2.0)]
+    assert min(counts) >= 70 and sum(counts) == 300
+
+
+@pytest.mark.parametrize('scale_mode', ['resize', 'zoom'])
+def test_draws(scale_mode):
+    transform = PairedViews(flip_prob=0.5, scale_range=(0.6, 1.4),
+                            scale_mode=scale_mode)
     flips, scales = [], []
     np.random.seed(3)
     for _ in range(200):
         results = transform(dict(img=np.zeros((6, 10, 3), np.uint8)))
         flips.append(results['view2_flip'])
         scales.append(results['view2_scale'])
-        np.testing.assert_allclose(
-            results['view2_affine'],
-            PairedViews.affine_matrix(10, 6, scales[-1], flips[-1]))
+        if scale_mode == 'zoom':
+            size = (6, 10)
+            affine = PairedViews.affine_matrix(10, 6, scales[-1], flips[-1])
+        else:
+            size = tuple(int(np.floor(scales[-1] * n + 0.5)) for n in (6, 10))
+            affine = PairedViews.resize_matrix(10, 6, size[1], size[0],
+                                               flips[-1])
+        assert results['img_view2'].shape == size + (3, )
+        np.testing.assert_allclose(results['view2_affine'], affine)
     assert 70 <= sum(flips) <= 130
     assert 0.6 <= min(scales) < 0.7 and 1.3 < max(scales) <= 1.4
 
 
 @pytest.mark.parametrize('kwargs', [
     dict(flip_prob=2.0), dict(scale_range=(0, 1)), dict(scale_range=(2, 1)),
-    dict(interpolation='cubic')
+    dict(interpolation='cubic'), dict(scale_choices=()),
+    dict(scale_choices=(1.0, 0.0)), dict(scale_mode='crop'),
+    dict(size_divisor=0), dict(size_divisor=2.5)
 ])
 def test_invalid_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -208,17 +327,41 @@ def inverse_of(affine):
     return np.linalg.inv(full)[:2]
 
 
-def expected_mask(affine, out_h, out_w, img_h, img_w, map_h, map_w):
-    """Output pixel centres whose image of the affine lies within the
-    outer pixel centres of the view-2 map."""
+def view2_positions(affine, out_shape, img_shape):
+    """View-2 continuous coordinates of the centres of an ``out_shape`` grid
+    over the ``img_shape`` original, mapped by ``affine``."""
+    (out_h, out_w), (img_h, img_w) = out_shape, img_shape
     ys, xs = np.mgrid[0:out_h, 0:out_w]
     x = (xs + 0.5) * img_w / out_w
     y = (ys + 0.5) * img_h / out_h
-    vx = (affine[0, 0] * x + affine[0, 1] * y + affine[0, 2]) * map_w / img_w
-    vy = (affine[1, 0] * x + affine[1, 1] * y + affine[1, 2]) * map_h / img_h
+    return (affine[0, 0] * x + affine[0, 1] * y + affine[0, 2],
+            affine[1, 0] * x + affine[1, 1] * y + affine[1, 2])
+
+
+def seen_mask(affine, out_shape, img_shape, view_shape):
+    """Output centres whose image lies in the view [0, W2] x [0, H2]."""
+    vx, vy = view2_positions(affine, out_shape, img_shape)
     eps = 1e-9
-    return ((vx >= 0.5 - eps) & (vx <= map_w - 0.5 + eps)
-            & (vy >= 0.5 - eps) & (vy <= map_h - 0.5 + eps))
+    return ((vx >= -eps) & (vx <= view_shape[1] + eps) & (vy >= -eps)
+            & (vy <= view_shape[0] + eps))
+
+
+def warped_ramp(affine, out_shape, img_shape, view_shape, map_shape,
+                coeffs=(0.7, -1.3, 5.0)):
+    """What inverse_warp gives for a view-2 map sampling the ramp f of the
+    original (``ramp_on_grid``): f at each output centre, except that view-2
+    positions beyond the map's outer pixel centres are clamped to them
+    (border padding replicates the edge)."""
+    vx, vy = view2_positions(affine, out_shape, img_shape)
+    half_x = 0.5 * view_shape[1] / map_shape[1]
+    half_y = 0.5 * view_shape[0] / map_shape[0]
+    vx = np.clip(vx, half_x, view_shape[1] - half_x)
+    vy = np.clip(vy, half_y, view_shape[0] - half_y)
+    back = inverse_of(affine)
+    ox = back[0, 0] * vx + back[0, 1] * vy + back[0, 2]
+    oy = back[1, 0] * vx + back[1, 1] * vy + back[1, 2]
+    a, b, c = coeffs
+    return a * ox + b * oy + c
 
 
 def test_inverse_warp_identity():
@@ -262,8 +405,10 @@ def test_inverse_warp_zoom_by_hand():
 @pytest.mark.parametrize('dtype,atol', [(torch.float64, 1e-9),
                                         (torch.float32, 1e-4)])
 def test_inverse_warp_undoes_the_forward_warp(dtype, atol):
-    """A linear ramp warped forth (analytically) and back is the identity on
-    the overlap; bilinear sampling of a linear function is exact."""
+    """A linear ramp warped forth (analytically) and back is the identity
+    between the outer view-2 centres (bilinear sampling of a linear function
+    is exact) and the clamped ramp beyond them; ``valid`` is the part of
+    the original that view 2 shows."""
     height, width = 24, 32
     cases = [(0.6, False), (0.8, True), (1.0, True), (1.3, False),
              (1.7, True), (2.4, False)]
@@ -274,16 +419,18 @@ def test_inverse_warp_undoes_the_forward_warp(dtype, atol):
     out, valid = inverse_warp(torch.tensor(maps, dtype=dtype),
                               torch.tensor(affines), (height, width))
     assert out.dtype == dtype
-    original = ramp_on_grid(np.eye(3)[:2], height, width, height, width)
+    shape = (height, width)
     for k, affine in enumerate(affines):
-        mask = expected_mask(affine, height, width, height, width, height,
-                             width)
+        mask = seen_mask(affine, shape, shape, shape)
         np.testing.assert_array_equal(valid[k, 0].numpy(), mask)
         assert mask.sum() >= 0.1 * mask.size
-        np.testing.assert_allclose(out[k, 0].numpy()[mask], original[mask],
+        expected = warped_ramp(affine, shape, shape, shape, shape)
+        np.testing.assert_allclose(out[k, 0].numpy()[mask], expected[mask],
                                    atol=atol, rtol=0)
         if cases[k][0] <= 1:  # zoom out or flip: the whole original is seen
             assert mask.all()
+        else:  # zoom in: the border of the original is not
+            assert not mask[0].any() and not mask[:, -1].any()
 
 
 def test_inverse_warp_low_resolution_maps():
@@ -300,12 +447,13 @@ def test_inverse_warp_low_resolution_maps():
     out, valid = inverse_warp(torch.tensor(maps),
                               torch.tensor(np.stack([affine, sheared])),
                               (map_h, map_w), img_shape=(img_h, img_w))
-    original = ramp_on_grid(np.eye(3)[:2], map_h, map_w, img_h, img_w)
     for k, a in enumerate((affine, sheared)):
-        mask = expected_mask(a, map_h, map_w, img_h, img_w, map_h, map_w)
+        args = (a, (map_h, map_w), (img_h, img_w), (img_h, img_w))
+        mask = seen_mask(*args)
         np.testing.assert_array_equal(valid[k, 0].numpy(), mask)
-        assert mask.sum() >= 6
-        np.testing.assert_allclose(out[k, 0].numpy()[mask], original[mask],
+        assert 6 <= mask.sum() < mask.size
+        np.testing.assert_allclose(out[k, 0].numpy()[mask],
+                                   warped_ramp(*args, (map_h, map_w))[mask],
                                    atol=1e-9, rtol=0)
 
 
@@ -320,22 +468,74 @@ def test_inverse_warp_different_view2_size():
     np.testing.assert_allclose(out[0, 0].numpy(), original, atol=1e-9)
 
 
-def test_paired_views_image_warped_back():
+def test_inverse_warp_half_size_view_by_hand():
+    # 'resize' by 0.5: an 8-px image, x' = x / 2, a 4-px view-2 map holding
+    # 0, 4, 8, 12. Output centre i + 0.5 samples view-2 index 0.5 i - 0.25
+    # (clamped to [0, 3]): 0, 1, 3, ..., 11, 12. Flipped: x' = 4 - x / 2.
+    maps = torch.tensor([[[[0., 4, 8, 12]]]])
+    expected = torch.tensor([0., 1, 3, 5, 7, 9, 11, 12])
+    for flip in (False, True):
+        affine = PairedViews.resize_matrix(8, 1, 4, 1, flip)
+        out, valid = inverse_warp(maps, affine, (1, 8), view2_shape=(1, 4))
+        torch.testing.assert_close(
+            out[0, 0, 0], expected.flip(0) if flip else expected)
+        assert valid.all()
+
+
+@pytest.mark.parametrize('scale,flip', [(0.5, True), (0.75, False),
+                                        (1.25, True), (2.0, False)])
+def test_inverse_warp_resize_views(scale, flip):
+    """Low-resolution maps (stride 4) of 'resize' views of every size come
+    back onto the original's 6 x 8 map grid; the whole image is seen."""
+    img_h, img_w, out_shape = 24, 32, (6, 8)
+    transform = geometry_only(scale_choices=(scale, ), size_divisor=4)
+    view_w, view_h = transform.view_size(img_w, img_h, scale)
+    affine = PairedViews.resize_matrix(img_w, img_h, view_w, view_h, flip)
+    map_shape = (view_h // 4, view_w // 4)
+    view2 = ramp_on_grid(inverse_of(affine), *map_shape, view_h, view_w)
+    out, valid = inverse_warp(torch.tensor(view2)[None, None], affine,
+                              out_shape, img_shape=(img_h, img_w),
+                              view2_shape=(view_h, view_w))
+    assert valid.all()
+    expected = warped_ramp(affine, out_shape, (img_h, img_w),
+                           (view_h, view_w), map_shape)
+    np.testing.assert_allclose(out[0, 0].numpy(), expected, atol=1e-9)
+    if scale >= 1:  # view-2 centres enclose every output centre: no clamp
+        np.testing.assert_allclose(
+            expected, ramp_on_grid(np.eye(3)[:2], *out_shape, img_h, img_w),
+            atol=1e-9)
+
+
+@pytest.mark.parametrize('scale_mode', ['resize', 'zoom'])
+def test_paired_views_image_warped_back(scale_mode):
     """PairedViews' OpenCV warp and inverse_warp agree: warping view 2 back
-    recovers the original on the overlap (OpenCV quantises sampling
-    positions to 1/32 px, hence the tolerance on a slope of 10 per px)."""
+    recovers the original where view 2's pixel centres enclose it (OpenCV
+    quantises sampling positions to 1/32 px, hence the tolerance on a slope
+    of 10 per px)."""
     img = ramp_image(20, 24)
     for seed in range(6):
         np.random.seed(seed)
-        results = PairedViews(color_jitter=None, flip_prob=0.5,
-                              scale_range=(0.7, 1.5))(dict(img=img.copy()))
+        results = geometry_only(flip_prob=0.5, scale_range=(0.7, 1.5),
+                                scale_mode=scale_mode)(dict(img=img.copy()))
         view2 = torch.from_numpy(results['img_view2']).permute(2, 0, 1)
-        out, valid = inverse_warp(view2[None], results['view2_affine'],
-                                  (20, 24))
+        view_shape = tuple(view2.shape[1:])
+        affine = results['view2_affine']
+        out, valid = inverse_warp(view2[None], affine, (20, 24),
+                                  view2_shape=view_shape)
         back = out[0].permute(1, 2, 0).numpy()
-        mask = valid[0, 0].numpy()
-        # the two resamplings blend the original's outer 2 px with padding
-        mask[:2] = mask[-2:] = mask[:, :2] = mask[:, -2:] = False
+        np.testing.assert_array_equal(
+            valid[0, 0].numpy(), seen_mask(affine, (20, 24), (20, 24),
+                                           view_shape))
+        vx, vy = view2_positions(affine, (20, 24), (20, 24))
+        mask = ((vx >= 0.5) & (vx <= view_shape[1] - 0.5) & (vy >= 0.5)
+                & (vy <= view_shape[0] - 0.5))
+        # the forward warp replicates the original's outer pixels (and
+        # blends them with padding in 'zoom'): 1 px ('resize') or 2 px
+        border = 2 if scale_mode == 'zoom' else 1
+        mask[:border] = mask[-border:] = False
+        mask[:, :border] = mask[:, -border:] = False
+        if scale_mode == 'resize':
+            assert valid.all()
         assert mask.sum() > 100
         np.testing.assert_allclose(back[mask], img[mask], atol=0.2)
 
