@@ -1,5 +1,6 @@
 from .acol import ACoL
 from .base_localizer import BaseLocalizer
+from .box_regressor import BoxRegressor
 from .cam import CAM
 from .center_gaussian import CenterGaussian
 from .class_agnostic_segmentor import ClassAgnosticSegmentor
@@ -9,5 +10,5 @@ from .spg import SPG
 
 __all__ = [
     'ACoL', 'BaseLocalizer', 'CAM', 'CenterGaussian', 'ClassAgnosticSegmentor',
-    'FeatureLocalizer', 'MFFNet', 'SPG'
+    'FeatureLocalizer', 'MFFNet', 'SPG', 'BoxRegressor'
 ]
