@@ -1,0 +1,3 @@
+from .average_class_score_tta import AverageClassScoreTTA
+
+__all__ = ['AverageClassScoreTTA']
