@@ -5,6 +5,7 @@ root registry; ``LoadWSOLImageFromFile`` names the file on every failure.
 """
 from .formatting import PackWSOLInputs
 from .hide_and_seek import HideAndSeek
+from .load_pseudo_box import LoadPseudoBox, read_box_file
 from .load_pseudo_mask import LoadPseudoMask, pseudo_mask_path
 from .load_wsol_mask import LoadWSOLMask
 from .loading import LoadWSOLImageFromFile
@@ -15,7 +16,8 @@ from .ten_crop import CornerCrop, TenCrop
 
 __all__ = [
     'PackWSOLInputs', 'LoadWSOLImageFromFile', 'LoadWSOLMask',
-    'LoadPseudoMask', 'pseudo_mask_path', 'Resize',
+    'LoadPseudoMask', 'pseudo_mask_path', 'LoadPseudoBox', 'read_box_file',
+    'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
     'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop', 'CornerCrop',
     'TenCrop'

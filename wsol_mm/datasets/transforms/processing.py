@@ -1,11 +1,11 @@
-"""Geometric transforms moving ``gt_bboxes`` and the masks with the image.
+"""Geometric transforms moving the boxes and the masks with the image.
 
 Boxes are ``x0 y0 x1 y1`` float64 on a continuous grid where pixel ``i``
 spans ``[i, i + 1)``: an image of width ``W`` covers ``[0, W]``. Each
 transform composes its matrix into ``homography_matrix`` (original image to
 network input, see :mod:`wsol_mm.structures.geometry`).
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
@@ -38,16 +38,25 @@ def _masks(results: dict) -> Tuple[str, ...]:
     return tuple(key for key in MASK_KEYS if key in results)
 
 
-def _boxes(results: dict) -> Optional[np.ndarray]:
-    """A float64 ``(k, 4)`` copy of ``results['gt_bboxes']``, if present."""
-    if 'gt_bboxes' not in results:
-        return None
-    return np.array(results['gt_bboxes'], dtype=np.float64).reshape(-1, 4)
+# Boxes that follow the image: the ground truth and the pseudo boxes of a box
+# regressor's training (SLT-Net).
+BOX_KEYS = ('gt_bboxes', 'pseudo_bboxes')
+
+
+def _move_boxes(results: dict,
+                move: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Replace every box array of ``BOX_KEYS`` in ``results`` by ``move`` of
+    its float64 ``(k, 4)`` copy."""
+    for key in BOX_KEYS:
+        if key in results:
+            boxes = np.array(results[key], dtype=np.float64).reshape(-1, 4)
+            results[key] = move(boxes)
 
 
 @TRANSFORMS.register_module()
 class Resize(BaseTransform):
-    """Resize the image; boxes follow as ``x * new_w / old_w``.
+    """Resize the image; boxes (``BOX_KEYS``) follow as ``x * new_w /
+    old_w``.
 
     Exactly one of:
 
@@ -99,19 +108,21 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
            interpolation: str) -> dict:
     """Resize the ``width`` x ``height`` image to ``new_w`` x ``new_h``.
 
-    Boxes scale as ``x * new_w / width`` (multiply first, then divide, in
-    float64), the masks (``MASK_KEYS``) are resized with nearest neighbours,
-    ``scale_factor`` (w_scale, h_scale) accumulates, ``img_shape``
-    becomes ``(new_h, new_w)`` and the scaling is recorded in
-    ``homography_matrix``.
+    Boxes (``BOX_KEYS``) scale as ``x * new_w / width`` (multiply first,
+    then divide, in float64), the masks (``MASK_KEYS``) are resized with
+    nearest neighbours, ``scale_factor`` (w_scale, h_scale) accumulates,
+    ``img_shape`` becomes ``(new_h, new_w)`` and the scaling is recorded
+    in ``homography_matrix``.
     """
     results['img'] = mmcv.imresize(
         results['img'], (new_w, new_h), interpolation=interpolation)
-    boxes = _boxes(results)
-    if boxes is not None:
+
+    def scale(boxes):
         boxes[:, 0::2] = boxes[:, 0::2] * new_w / width
         boxes[:, 1::2] = boxes[:, 1::2] * new_h / height
-        results['gt_bboxes'] = boxes
+        return boxes
+
+    _move_boxes(results, scale)
     for key in _masks(results):
         results[key] = mmcv.imresize(
             results[key], (new_w, new_h), interpolation='nearest')
@@ -126,17 +137,19 @@ def resize(results: dict, width: int, height: int, new_w: int, new_h: int,
 def crop(results: dict, x0: int, y0: int, width: int, height: int) -> dict:
     """Cut ``[x0, x0 + width) x [y0, y0 + height)`` out of the image.
 
-    Boxes are shifted by ``(-x0, -y0)`` and clipped to ``[0, width] x
-    [0, height]``; a box that falls outside keeps its row with zero area.
-    The window is recorded as ``crop_bbox`` (x0, y0, x1, y1) and the shift
-    in ``homography_matrix``.
+    Boxes (``BOX_KEYS``) are shifted by ``(-x0, -y0)`` and clipped to
+    ``[0, width] x [0, height]``; a box that falls outside keeps its row
+    with zero area. The window is recorded as ``crop_bbox`` (x0, y0, x1,
+    y1) and the shift in ``homography_matrix``.
     """
     results['img'] = results['img'][y0:y0 + height, x0:x0 + width]
-    boxes = _boxes(results)
-    if boxes is not None:
+
+    def shift(boxes):
         boxes[:, 0::2] = np.clip(boxes[:, 0::2] - x0, 0, width)
         boxes[:, 1::2] = np.clip(boxes[:, 1::2] - y0, 0, height)
-        results['gt_bboxes'] = boxes
+        return boxes
+
+    _move_boxes(results, shift)
     for key in _masks(results):
         results[key] = results[key][y0:y0 + height, x0:x0 + width]
     results['img_shape'] = (height, width)
@@ -209,10 +222,12 @@ class RandomFlip(BaseTransform):
         if self._do_flip():
             width = results['img'].shape[1]
             results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
-            boxes = _boxes(results)
-            if boxes is not None:
+
+            def mirror(boxes):
                 boxes[:, [0, 2]] = width - boxes[:, [2, 0]]
-                results['gt_bboxes'] = boxes
+                return boxes
+
+            _move_boxes(results, mirror)
             for key in _masks(results):
                 results[key] = np.ascontiguousarray(results[key][:, ::-1])
             record_homography(results, horizontal_flip_matrix(width))
