@@ -72,21 +72,48 @@ class TrainStage(BaseStage):
     as SPOL's EfficientNet-B7 on ImageNet), saved as the stage's checkpoint
     (``initial_weights.pth``) and tested.
 
+    With ``tta=True`` the test runs with test-time augmentation, as
+    MMPretrain's ``tools/test.py --tta``: the test dataset's pipeline becomes
+    the config's ``tta_pipeline`` and, before the test, MMEngine's
+    ``PrepareTTAHook`` wraps the model (the weights just trained, i.e. the
+    stage's checkpoint) in the config's ``tta_model``. Training and
+    validation keep their pipelines. E.g. SLT-Net's ten-crop classification
+    (``configs/_base_/tta/ten_crop.py``).
+
     Args:
         cfg (dict, optional): Overrides of the shared runner config.
         test (bool): Test after training. Defaults to True.
         train (bool): Train the model. Defaults to True.
+        tta (bool): Test with ``tta_model`` and ``tta_pipeline``. Defaults
+            to False.
     """
 
     INITIAL_WEIGHTS = 'initial_weights.pth'
 
     def __init__(self, name: str, context: PipelineContext,
                  cfg: Optional[dict] = None, test: bool = True,
-                 train: bool = True):
+                 train: bool = True, tta: bool = False):
         super().__init__(name, context)
         self.overrides = copy.deepcopy(dict(cfg or {}))
         self.test = test
         self.train = train
+        if not isinstance(tta, bool):
+            raise TypeError(f'stage "{name}": tta must be True or False, '
+                            f'got {tta!r}')
+        self.tta = tta
+        if tta:
+            self._check_tta()
+
+    def _check_tta(self) -> None:
+        if not self.test:
+            raise ValueError(f'stage "{self.name}": tta=True needs '
+                             'test=True (it only changes the test)')
+        cfg = self.runner_cfg(resolve=False)
+        for key in ('tta_model', 'tta_pipeline'):
+            if not cfg.get(key):
+                raise KeyError(f'stage "{self.name}": tta=True needs '
+                               f'"{key}" in the config or the stage\'s cfg '
+                               '(e.g. _base_/tta/ten_crop.py)')
 
     def runner_cfg(self, resolve: bool = True) -> Config:
         """The stage's runner config, with the references of its ``cfg``
@@ -107,6 +134,9 @@ class TrainStage(BaseStage):
         settings = {key: cfg.get(key) for key in RESULT_KEYS}
         settings['test'] = self.test
         settings['train'] = self.train
+        settings['tta'] = dict(
+            model=cfg.get('tta_model'),
+            pipeline=cfg.get('tta_pipeline')) if self.tta else False
         return settings
 
     @property
@@ -125,6 +155,8 @@ class TrainStage(BaseStage):
                 *evaluator_list(cfg.get('test_evaluator')),
                 dict(type='DumpClassScores', out_file=self.class_scores_file)
             ]
+            if self.tta:
+                self._apply_tta(cfg)
         runner = build_runner(cfg)
         if self.train:
             runner.train()
@@ -143,6 +175,19 @@ class TrainStage(BaseStage):
         if osp.exists(self.class_scores_file):
             extra['class_scores'] = self.class_scores_file
         return StageResult(artifact=checkpoint, metrics=metrics, extra=extra)
+
+    def _apply_tta(self, cfg: Config) -> None:
+        """Set ``cfg`` to test with its ``tta_pipeline`` and ``tta_model``."""
+        dataset = cfg.test_dataloader.dataset
+        if 'pipeline' not in dataset:
+            raise KeyError(f'stage "{self.name}": tta=True replaces '
+                           'test_dataloader.dataset.pipeline, which the '
+                           f'dataset {dataset.get("type")} does not have')
+        dataset.pipeline = copy.deepcopy(cfg.tta_pipeline)
+        cfg.custom_hooks = [
+            *cfg.get('custom_hooks', []),
+            dict(type='PrepareTTAHook', tta_cfg=copy.deepcopy(cfg.tta_model))
+        ]
 
     def _save_initial_weights(self, runner) -> None:
         """Initialise the runner's model as ``runner.train()`` would (its

@@ -49,16 +49,17 @@ class TenCrop(TestTimeAug):
     The views come in torchvision's ``TenCrop`` order: the image, then its
     horizontal flip (``RandomFlip(prob=0)`` / ``RandomFlip(prob=1)``), each
     cut at top-left, top-right, bottom-left, bottom-right (``CornerCrop``)
-    and centre (``CenterCrop``, offsets rounded down). Every view then goes
-    through ``pack``; each records its own ``homography_matrix``,
+    and centre (``CenterCrop``, offsets rounded down; torchvision rounds
+    half to even, the same offsets for 256 -> 224 and 320 -> 299). Every view
+    then goes through ``pack``; each records its own ``homography_matrix``,
     ``crop_bbox`` and ``flip``.
 
     Args:
         size (int or (w, h)): The crop size, e.g. 224 after a 256x256 resize.
         pack (list[dict], optional): The transforms applied to every view
-            after its crop. Defaults to ``[dict(type='mmpretrain.PackInputs')]``
-            (MMPretrain classifiers); ``[dict(type='PackWSOLInputs')]`` for
-            wsol_mm models.
+            after its crop. Defaults to MMPretrain's packing,
+            ``[dict(type='mmpretrain.PackInputs')]``;
+            ``[dict(type='PackWSOLInputs')]`` for wsol_mm models.
     """
 
     def __init__(self, size: Union[int, Sequence[int]],
