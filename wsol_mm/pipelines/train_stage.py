@@ -160,17 +160,22 @@ class TrainStage(BaseStage):
         runner = build_runner(cfg)
         if self.train:
             runner.train()
+            barrier()  # the first process has written the last checkpoint
+            checkpoint = find_latest_checkpoint(self.work_dir)
+            if checkpoint is None:
+                raise RuntimeError(f'stage "{self.name}" trained but left no '
+                                   f'checkpoint in {self.work_dir}: keep the '
+                                   'CheckpointHook (default_hooks.checkpoint)')
+            if test:
+                # Every process tests the artifact: after the last step the
+                # BN statistics of the others differ from the first's.
+                runner.load_checkpoint(checkpoint)
         else:
             self._save_initial_weights(runner)
+            checkpoint = osp.join(self.work_dir, self.INITIAL_WEIGHTS)
         metrics = runner.test() if test else {}
         del runner
         gc.collect()
-        checkpoint = find_latest_checkpoint(self.work_dir) if self.train \
-            else osp.join(self.work_dir, self.INITIAL_WEIGHTS)
-        if checkpoint is None:
-            raise RuntimeError(f'stage "{self.name}" trained but left no '
-                               f'checkpoint in {self.work_dir}: keep the '
-                               'CheckpointHook (default_hooks.checkpoint)')
         extra = {}
         if osp.exists(self.class_scores_file):
             extra['class_scores'] = self.class_scores_file
