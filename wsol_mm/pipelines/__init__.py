@@ -5,7 +5,8 @@ from .cam_pseudo_mask_stage import CAMPseudoMaskStage
 from .evaluate_stage import EvaluateStage
 from .multi_stage_pipeline import MultiStagePipeline
 from .nmf_pseudo_mask_stage import NMFPseudoMaskStage
-from .pseudo_mask_stage import PseudoMaskStage
+from .pseudo_box_stage import PseudoBoxStage
+from .pseudo_mask_stage import PseudoLabelStage, PseudoMaskStage
 from .stage_manifest import StageManifest
 from .stage_references import find_references, resolve_references
 from .train_stage import TrainStage
@@ -14,5 +15,6 @@ __all__ = [
     'BaseStage', 'PipelineContext', 'StageResult', 'StageManifest',
     'MultiStagePipeline', 'TrainStage', 'PseudoMaskStage',
     'CAMPseudoMaskStage', 'NMFPseudoMaskStage', 'EvaluateStage',
+    'PseudoLabelStage', 'PseudoBoxStage',
     'find_references', 'resolve_references'
 ]

@@ -73,7 +73,161 @@ def warp_pipeline(pipeline: Sequence[dict],
     return kept[:first] + [warp] + kept[first:]
 
 
-class PseudoMaskStage(BaseStage):
+class PseudoLabelStage(BaseStage):
+    """What the stages that label every training image with a trained
+    localizer's outputs share (pseudo masks, pseudo boxes).
+
+    The training images are read through the localizer's test pipeline with
+    its geometric transforms replaced by one warp of the whole image to the
+    :meth:`warp_size` (or through ``pipeline``); the localizer's ``predict``
+    runs on them (no gradient) and subclasses write their labels
+    (:meth:`write_labels`) in original-image pixels. Under DDP each rank
+    labels the images ``rank, rank + world_size, ...``. With ``evaluate``,
+    the test split, read with the localizer's test pipeline, is scored with
+    its test evaluator on the samples of :meth:`evaluation_samples`.
+
+    Args:
+        localizer (str): Name of the training stage whose model is used.
+        input_size (tuple, optional): (w, h) of the warp of the training
+            images.
+        pipeline (list, optional): The whole pipeline of the training
+            images instead (any of the box-aware transforms; the packing
+            step must keep ``homography_matrix``).
+        batch_size (int, optional): Images per batch; the localizer's test
+            batch size by default.
+        num_workers (int): Data loading workers. Defaults to 2.
+        evaluate (bool): Score on the test split. Defaults to True.
+    """
+
+    def __init__(self, name: str, context: PipelineContext, localizer: str,
+                 input_size: Optional[Tuple[int, int]] = None,
+                 pipeline: Optional[List[dict]] = None,
+                 batch_size: Optional[int] = None, num_workers: int = 2,
+                 evaluate: bool = True):
+        super().__init__(name, context)
+        if input_size is not None:
+            input_size = tuple(int(s) for s in input_size)
+            if len(input_size) != 2 or min(input_size) <= 0:
+                raise ValueError(f'stage "{name}": input_size must be (w, h) '
+                                 f'with positive sides, got {input_size}')
+        self.localizer = localizer
+        self.input_size = input_size
+        self.pipeline = None if pipeline is None else list(pipeline)
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.evaluate = evaluate
+
+    def inputs(self) -> List[str]:
+        return [self.localizer]
+
+    def settings(self) -> dict:
+        return dict(localizer=self.localizer, input_size=self.input_size,
+                    pipeline=self.pipeline, evaluate=self.evaluate)
+
+    # ------------------------------------------------------------------ #
+    # what subclasses provide
+    # ------------------------------------------------------------------ #
+    @property
+    @abstractmethod
+    def artifact_path(self) -> str:
+        """Where the labels are written (the stage's artifact)."""
+
+    def prepare(self, model: nn.Module, dataset, loader_args: dict) -> None:
+        """Called once before any label is made, with the training set (e.g.
+        to fit per-class statistics)."""
+
+    @abstractmethod
+    def write_labels(self, model: nn.Module, dataset, loader_args: dict
+                     ) -> dict:
+        """Label every image of the training set ``dataset`` (on disk, at
+        :attr:`artifact_path`); returns the manifest's ``extra``."""
+
+    @abstractmethod
+    def evaluation_samples(self, model: nn.Module, data: dict) -> list:
+        """The data samples of a test batch, ready for the test evaluator
+        (``gt_score_map`` set to what is scored)."""
+
+    def warp_size(self, test_pipeline: Sequence[dict]) -> Tuple[int, int]:
+        """The (w, h) of the warp of the training images: ``input_size``."""
+        if self.input_size is None:
+            raise ValueError(f'stage "{self.name}": give input_size (w, h) '
+                             'or pipeline')
+        return self.input_size
+
+    # ------------------------------------------------------------------ #
+    # the shared work
+    # ------------------------------------------------------------------ #
+    @staticmethod
+    def predict(model: nn.Module, data: dict
+                ) -> Tuple[torch.Tensor, list, torch.Tensor]:
+        """The preprocessed inputs of a batch, its data samples with the
+        model's predictions, and the (B,) ground-truth labels."""
+        data = model.data_preprocessor(data, False)
+        inputs = data['inputs']
+        samples = model.predict(inputs, data['data_samples'])
+        labels = torch.stack([s.gt_label[0] for s in samples])
+        return inputs, samples, labels.to(inputs.device)
+
+    def loader(self, dataset, indices: Sequence[int], loader_args: dict
+               ) -> DataLoader:
+        """A loader over ``indices`` of ``dataset``, in that order."""
+        return DataLoader(dataset, sampler=list(indices),
+                          collate_fn=pseudo_collate, **loader_args)
+
+    @staticmethod
+    def rank_indices(dataset) -> range:
+        """The indices of ``dataset`` this rank labels."""
+        rank, world_size = get_dist_info()
+        return range(rank, len(dataset), world_size)
+
+    def run(self, resume: bool) -> StageResult:
+        localizer = training_stage(self.context, self.localizer, self.name)
+        model = localizer.build_model(
+            self.context.artifact(self.localizer, self.name))
+        cfg = localizer.runner_cfg()
+        test_loader = cfg.test_dataloader
+        loader_args = dict(
+            batch_size=self.batch_size or test_loader.get('batch_size', 1),
+            num_workers=self.num_workers)
+        train_set = self.training_images(cfg)
+        with torch.no_grad():
+            self.prepare(model, train_set, loader_args)
+            extra = self.write_labels(model, train_set, loader_args)
+            metrics = {}
+            if self.evaluate:
+                metrics = self.evaluate_on(
+                    model, DATASETS.build(test_loader.dataset), loader_args,
+                    cfg.get('test_evaluator'))
+        return StageResult(artifact=self.artifact_path, metrics=metrics,
+                           extra=extra)
+
+    def training_images(self, cfg) -> Dataset:
+        """The training set of the localizer's runner config ``cfg``, read
+        through ``pipeline``, or the test pipeline warping the whole image
+        to :meth:`warp_size`."""
+        test_pipeline = dataset_pipeline(cfg.test_dataloader.dataset)
+        pipeline = self.pipeline or warp_pipeline(
+            test_pipeline, self.warp_size(test_pipeline))
+        return DATASETS.build(
+            with_pipeline(cfg.train_dataloader.dataset, pipeline))
+
+    def evaluate_on(self, model: nn.Module, dataset, loader_args: dict,
+                    evaluator_cfg) -> dict:
+        """The test evaluator's metrics of :meth:`evaluation_samples` on
+        ``dataset``."""
+        rank, world_size = get_dist_info()
+        evaluator = Evaluator(evaluator_list(evaluator_cfg))
+        evaluator.dataset_meta = dataset.metainfo
+        # Padded like DistributedSampler: the results gathered from the
+        # ranks interleave back into dataset order, duplicates cut off.
+        padded = -(-len(dataset) // world_size) * world_size
+        indices = [i % len(dataset) for i in range(rank, padded, world_size)]
+        for data in self.loader(dataset, indices, loader_args):
+            evaluator.process(self.evaluation_samples(model, data), data)
+        return evaluator.evaluate(len(dataset))
+
+
+class PseudoMaskStage(PseudoLabelStage):
     """Write a pseudo mask for every training image (SPOL Alg. 1, line 3).
 
     The maps of a trained model (subclasses say which: :meth:`score_maps`)
@@ -98,58 +252,36 @@ class PseudoMaskStage(BaseStage):
         input_size (tuple): (w, h) of the warp of the training images: the
             localizer's test pipeline with its resizes, crops and flips
             replaced by ``Resize(size=input_size)``. Defaults to (256, 256).
-        pipeline (list, optional): The whole pipeline of the training
-            images instead (any of the box-aware transforms; the packing
-            step must keep ``homography_matrix``).
-        batch_size (int, optional): Images per batch; the localizer's test
-            batch size by default.
-        num_workers (int): Data loading workers. Defaults to 2.
-        evaluate (bool): Score the maps on the test split. Defaults to True.
+        pipeline, batch_size, num_workers, evaluate: see
+            :class:`PseudoLabelStage`.
     """
 
     def __init__(self, name: str, context: PipelineContext, localizer: str,
                  fg_threshold: float = 0.5, bg_threshold: float = 0.004,
-                 input_size: Tuple[int, int] = (256, 256),
-                 pipeline: Optional[List[dict]] = None,
-                 batch_size: Optional[int] = None, num_workers: int = 2,
-                 evaluate: bool = True):
-        super().__init__(name, context)
+                 input_size: Tuple[int, int] = (256, 256), **kwargs):
+        super().__init__(name, context, localizer, input_size=input_size,
+                         **kwargs)
         if bg_threshold > fg_threshold:
             raise ValueError(f'stage "{name}": bg_threshold ({bg_threshold}) '
                              f'is above fg_threshold ({fg_threshold})')
-        input_size = tuple(int(s) for s in input_size)
-        if len(input_size) != 2 or min(input_size) <= 0:
-            raise ValueError(f'stage "{name}": input_size must be (w, h) '
-                             f'with positive sides, got {input_size}')
-        self.localizer = localizer
         self.fg_threshold = fg_threshold
         self.bg_threshold = bg_threshold
-        self.input_size = input_size
-        self.pipeline = None if pipeline is None else list(pipeline)
-        self.batch_size = batch_size
-        self.num_workers = num_workers
-        self.evaluate = evaluate
-
-    def inputs(self) -> List[str]:
-        return [self.localizer]
 
     def settings(self) -> dict:
-        return dict(localizer=self.localizer, fg_threshold=self.fg_threshold,
-                    bg_threshold=self.bg_threshold,
-                    input_size=self.input_size, pipeline=self.pipeline,
-                    evaluate=self.evaluate)
+        return dict(super().settings(), fg_threshold=self.fg_threshold,
+                    bg_threshold=self.bg_threshold)
 
     @property
     def mask_dir(self) -> str:
         return osp.join(self.work_dir, 'masks')
 
+    @property
+    def artifact_path(self) -> str:
+        return self.mask_dir
+
     # ------------------------------------------------------------------ #
     # what subclasses provide
     # ------------------------------------------------------------------ #
-    def prepare(self, model: nn.Module, dataset, loader_args: dict) -> None:
-        """Called once before any map is made, with the training set (e.g.
-        to fit per-class statistics)."""
-
     @abstractmethod
     def score_maps(self, model: nn.Module, data: dict
                    ) -> Tuple[list, List[torch.Tensor]]:
@@ -167,17 +299,6 @@ class PseudoMaskStage(BaseStage):
         """The (h, w) map of an image's (K, h, w) maps that the test
         evaluator scores: the first."""
         return maps[0]
-
-    @staticmethod
-    def predict(model: nn.Module, data: dict
-                ) -> Tuple[torch.Tensor, list, torch.Tensor]:
-        """The preprocessed inputs of a batch, its data samples with the
-        model's predictions, and the (B,) ground-truth labels."""
-        data = model.data_preprocessor(data, False)
-        inputs = data['inputs']
-        samples = model.predict(inputs, data['data_samples'])
-        labels = torch.stack([s.gt_label[0] for s in samples])
-        return inputs, samples, labels.to(inputs.device)
 
     @staticmethod
     def max_normalized_grids(model: nn.Module, maps: torch.Tensor,
@@ -205,42 +326,6 @@ class PseudoMaskStage(BaseStage):
     # ------------------------------------------------------------------ #
     # the work
     # ------------------------------------------------------------------ #
-    def loader(self, dataset, indices: Sequence[int], loader_args: dict
-               ) -> DataLoader:
-        """A loader over ``indices`` of ``dataset``, in that order."""
-        return DataLoader(dataset, sampler=list(indices),
-                          collate_fn=pseudo_collate, **loader_args)
-
-    def run(self, resume: bool) -> StageResult:
-        localizer = training_stage(self.context, self.localizer, self.name)
-        model = localizer.build_model(
-            self.context.artifact(self.localizer, self.name))
-        cfg = localizer.runner_cfg()
-        test_loader = cfg.test_dataloader
-        loader_args = dict(
-            batch_size=self.batch_size or test_loader.get('batch_size', 1),
-            num_workers=self.num_workers)
-        train_set = self.training_images(cfg)
-        with torch.no_grad():
-            self.prepare(model, train_set, loader_args)
-            num_masks = self.write_masks(model, train_set, loader_args)
-            metrics = {}
-            if self.evaluate:
-                metrics = self.evaluate_maps(
-                    model, DATASETS.build(test_loader.dataset), loader_args,
-                    cfg.get('test_evaluator'))
-        return StageResult(artifact=self.mask_dir, metrics=metrics,
-                           extra=dict(num_masks=num_masks))
-
-    def training_images(self, cfg) -> Dataset:
-        """The training set of the localizer's runner config ``cfg``, read
-        through the pseudo-mask pipeline (``pipeline``, or the test
-        pipeline warping the whole image to ``input_size``)."""
-        pipeline = self.pipeline or warp_pipeline(
-            dataset_pipeline(cfg.test_dataloader.dataset), self.input_size)
-        return DATASETS.build(
-            with_pipeline(cfg.train_dataloader.dataset, pipeline))
-
     def pseudo_labels(self, maps: List[torch.Tensor], samples: list
                       ) -> List[np.ndarray]:
         """Each image's (K, h, w) maps brought back to the original image
@@ -256,10 +341,13 @@ class PseudoMaskStage(BaseStage):
             labels.append(label.cpu().numpy())
         return labels
 
+    def write_labels(self, model: nn.Module, dataset, loader_args: dict
+                     ) -> dict:
+        return dict(num_masks=self.write_masks(model, dataset, loader_args))
+
     def write_masks(self, model: nn.Module, dataset, loader_args: dict
                     ) -> int:
         """Write every training image's mask; returns their number."""
-        rank, world_size = get_dist_info()
         partial = self.mask_dir + '.partial'
         if is_main_process():
             for folder in (partial, self.mask_dir):
@@ -268,7 +356,7 @@ class PseudoMaskStage(BaseStage):
         barrier()
         img_ids = [dataset.get_data_info(i)['img_id']
                    for i in range(len(dataset))]
-        indices = range(rank, len(dataset), world_size)
+        indices = self.rank_indices(dataset)
         done = 0
         counts = np.zeros(256, dtype=np.int64)
         for data in self.loader(dataset, indices, loader_args):
@@ -306,22 +394,11 @@ class PseudoMaskStage(BaseStage):
             f'{self.name}: pseudo-mask pixels {shares[0]:.1f}% foreground, '
             f'{shares[1]:.1f}% background, {shares[2]:.1f}% ignored')
 
-    def evaluate_maps(self, model: nn.Module, dataset, loader_args: dict,
-                      evaluator_cfg) -> dict:
-        """The test evaluator's metrics of the maps on ``dataset``."""
-        rank, world_size = get_dist_info()
-        evaluator = Evaluator(evaluator_list(evaluator_cfg))
-        evaluator.dataset_meta = dataset.metainfo
-        # Padded like DistributedSampler: the results gathered from the
-        # ranks interleave back into dataset order, duplicates cut off.
-        padded = -(-len(dataset) // world_size) * world_size
-        indices = [i % len(dataset) for i in range(rank, padded, world_size)]
-        for data in self.loader(dataset, indices, loader_args):
-            samples, maps = self.score_maps(model, data)
-            for sample, score_maps in zip(samples, maps):
-                sample.gt_score_map = self.evaluation_map(score_maps)
-            evaluator.process(samples, data)
-        return evaluator.evaluate(len(dataset))
+    def evaluation_samples(self, model: nn.Module, data: dict) -> list:
+        samples, maps = self.score_maps(model, data)
+        for sample, score_maps in zip(samples, maps):
+            sample.gt_score_map = self.evaluation_map(score_maps)
+        return samples
 
     def artifact_problem(self, manifest: StageManifest) -> Optional[str]:
         index = osp.join(self.mask_dir, INDEX_NAME)
