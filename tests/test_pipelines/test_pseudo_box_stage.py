@@ -120,7 +120,8 @@ def test_settings_and_arguments(tmp_path):
 
 
 def test_warp_size_is_the_test_input():
-    load, pack = dict(type='LoadWSOLImageFromFile'), dict(type='PackWSOLInputs')
+    load = dict(type='LoadWSOLImageFromFile')
+    pack = dict(type='PackWSOLInputs')
     assert pipeline_output_size([load, dict(type='Resize', size=(256, 256)),
                                  dict(type='CenterCrop', size=224),
                                  pack]) == (224, 224)
