@@ -4,7 +4,8 @@ import pytest
 import torch
 from mmengine.registry import DefaultScope
 
-from wsol_mm.datasets.transforms.paired_views import PairedViews, inverse_warp
+from wsol_mm.datasets.transforms.paired_views import PairedViews
+from wsol_mm.structures import inverse_warp
 from wsol_mm.registry import TRANSFORMS
 
 FILL = (103.53, 116.28, 123.675)

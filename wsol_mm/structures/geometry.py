@@ -7,7 +7,8 @@ maps original-image pixel coordinates to network-input coordinates,
 spans ``[i, i + 1)``. :class:`PackWSOLInputs` packs the matrix into the data
 sample's meta information, and the functions below bring per-image outputs
 of the network (score maps, masks, boxes) back to the original image through
-its inverse.
+its inverse. :func:`inverse_warp` does the same between two views of one
+input (SLT-Net's second view).
 """
 from typing import Optional, Sequence, Tuple, Union
 
@@ -142,3 +143,81 @@ def maps_to_original(maps: torch.Tensor, homography: np.ndarray,
         align_corners=False)[0]
     return (resampled.to(maps.dtype),
             torch.as_tensor(valid, device=maps.device))
+
+
+def inverse_warp(map_view2: torch.Tensor,
+                 affine: Union[torch.Tensor, np.ndarray],
+                 out_shape: Sequence[int],
+                 img_shape: Optional[Sequence[int]] = None,
+                 view2_shape: Optional[Sequence[int]] = None
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Resample maps of view 2 onto the original's grid (``g'`` of SLT-Net's
+    Eq. 12; view 2 and its ``view2_affine`` come from :class:`PairedViews`).
+
+    Maps cover their image uniformly (as the protocol assumes when it
+    resizes CAMs to the image): a (h2, w2) map over the ``W2 x H2`` view
+    holds the value of view-2 position ``((j + 0.5) W2 / w2, (i + 0.5) H2 /
+    h2)`` at ``[i, j]``. The output pixel at continuous image position ``p``
+    takes the bilinear sample of ``map_view2`` at ``A @ p``
+    (``F.affine_grid`` / ``F.grid_sample`` with ``align_corners=False``);
+    between the outer pixel centres and the view's border the edge values
+    are replicated (border padding, as ``cv2.resize`` does).
+
+    Args:
+        map_view2 (Tensor): (B, C, h, w) maps covering view 2.
+        affine (Tensor | ndarray): (B, 2, 3) or (2, 3) ``view2_affine``s, in
+            image pixels.
+        out_shape (Sequence[int]): (h_out, w_out) of the output maps, which
+            cover the original image.
+        img_shape (Sequence[int], optional): (H, W) of the original image,
+            the units of the affine's input; defaults to ``out_shape``.
+        view2_shape (Sequence[int], optional): (H2, W2) of the view-2 image,
+            the units of its output; defaults to ``img_shape`` (right for a
+            'zoom' view only: give it for a 'resize' view).
+
+    Returns:
+        tuple[Tensor, Tensor]: The (B, C, h_out, w_out) maps and a bool
+        (B, 1, h_out, w_out) mask of the positions seen by view 2: those
+        whose ``A @ p`` lies in the view ``[0, W2] x [0, H2]`` (all of them
+        for a 'resize' view or a flip; a 'zoom' in by ``s > 1`` loses the
+        border).
+    """
+    if map_view2.dim() != 4:
+        raise ValueError(f'map_view2 must be (B, C, h, w), got '
+                         f'{tuple(map_view2.shape)}')
+    batch, channels = map_view2.shape[:2]
+    out_h, out_w = (int(s) for s in out_shape)
+    img_h, img_w = (out_h, out_w) if img_shape is None else img_shape
+    view_h, view_w = (img_h, img_w) if view2_shape is None else view2_shape
+    affine = torch.as_tensor(affine, dtype=torch.float64,
+                             device=map_view2.device)
+    if affine.dim() == 2:
+        affine = affine.expand(batch, 2, 3)
+    if affine.shape != (batch, 2, 3):
+        raise ValueError(f'affine must be (B, 2, 3) or (2, 3), got '
+                         f'{tuple(affine.shape)} for B={batch}')
+    # normalised output coordinates -> original pixels -> view-2 pixels ->
+    # normalised view-2 coordinates (align_corners=False: x = (g + 1) W / 2)
+    to_pixels = affine.new_tensor([[img_w / 2, 0., img_w / 2],
+                                   [0., img_h / 2, img_h / 2],
+                                   [0., 0., 1.]])
+    to_normalised = affine.new_tensor([[2. / view_w, 0., -1.],
+                                       [0., 2. / view_h, -1.]])
+    homogeneous = torch.cat(
+        [affine, affine.new_tensor([[[0., 0., 1.]]]).expand(batch, 1, 3)], 1)
+    theta = to_normalised @ homogeneous @ to_pixels
+    grid_dtype = (torch.float64
+                  if map_view2.dtype == torch.float64 else torch.float32)
+    grid = F.affine_grid(theta.to(grid_dtype), [batch, channels, out_h, out_w],
+                         align_corners=False)
+    warped = F.grid_sample(map_view2, grid.to(map_view2.dtype),
+                           mode='bilinear', padding_mode='border',
+                           align_corners=False)
+    # seen by view 2: A @ p within [0, W2] x [0, H2], i.e. the normalised
+    # grid within [-1, 1] (tolerance: 1e-3 view-2 pixels)
+    x = (grid[..., 0] + 1) * view_w / 2
+    y = (grid[..., 1] + 1) * view_h / 2
+    tol = 1e-3
+    valid = ((x >= -tol) & (x <= view_w + tol)
+             & (y >= -tol) & (y <= view_h + tol))
+    return warped, valid[:, None]

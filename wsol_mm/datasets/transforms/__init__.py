@@ -9,7 +9,7 @@ from .load_pseudo_box import LoadPseudoBox, read_box_file
 from .load_pseudo_mask import LoadPseudoMask, pseudo_mask_path
 from .load_wsol_mask import LoadWSOLMask
 from .loading import LoadWSOLImageFromFile
-from .paired_views import PairedViews, inverse_warp
+from .paired_views import PairedViews
 from .processing import CenterCrop, RandomCrop, RandomFlip, Resize, crop
 from .random_resized_crop import RandomResizedCrop
 from .ten_crop import CornerCrop, TenCrop
@@ -19,6 +19,6 @@ __all__ = [
     'LoadPseudoMask', 'pseudo_mask_path', 'LoadPseudoBox', 'read_box_file',
     'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
-    'HideAndSeek', 'PairedViews', 'inverse_warp', 'crop', 'CornerCrop',
+    'HideAndSeek', 'PairedViews', 'crop', 'CornerCrop',
     'TenCrop'
 ]

@@ -5,9 +5,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from wsol_mm.datasets.transforms.paired_views import inverse_warp
-from wsol_mm.models.utils.score_maps import normalize_score_maps
 from wsol_mm.registry import MODELS
+from wsol_mm.structures import inverse_warp
+from ..utils.score_maps import normalize_score_maps
 
 
 @MODELS.register_module()
