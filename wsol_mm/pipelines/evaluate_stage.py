@@ -27,15 +27,20 @@ class EvaluateStage(BaseStage):
             predictions, if any.
         evaluator (dict | list, optional): Replaces the localizer's test
             evaluator; every ``WSOLMetric`` in it gets the class scores.
+        model_test_cfg (dict, optional): Merged into the localizer model's
+            ``test_cfg`` (e.g. SLT-Net's ``dict(predict_with='regressor')``
+            to score the box regressor of a joint model).
     """
 
     def __init__(self, name: str, context: PipelineContext, localizer: str,
                  classifier: Optional[str] = None,
-                 evaluator: Union[dict, List[dict], None] = None):
+                 evaluator: Union[dict, List[dict], None] = None,
+                 model_test_cfg: Optional[dict] = None):
         super().__init__(name, context)
         self.localizer = localizer
         self.classifier = classifier
         self.evaluator = evaluator
+        self.model_test_cfg = dict(model_test_cfg or {})
 
     def _classifier_is_stage(self) -> bool:
         return self.classifier is not None and \
@@ -49,7 +54,8 @@ class EvaluateStage(BaseStage):
 
     def settings(self) -> dict:
         return dict(localizer=self.localizer, classifier=self.classifier,
-                    evaluator=self.evaluator)
+                    evaluator=self.evaluator,
+                    model_test_cfg=self.model_test_cfg)
 
     def _class_scores_file(self) -> Optional[str]:
         if self.classifier is None:
@@ -73,6 +79,9 @@ class EvaluateStage(BaseStage):
                                self.name)
         cfg.load_from = self.context.artifact(self.localizer, self.name)
         cfg.resume = False
+        if self.model_test_cfg:
+            cfg.model.test_cfg = {**(cfg.model.get('test_cfg') or {}),
+                                  **self.model_test_cfg}
         scores = self._class_scores_file()
         metrics_cfg = evaluator_list(self.evaluator
                                      or cfg.get('test_evaluator'))
