@@ -139,3 +139,27 @@ def test_train_flag_is_part_of_the_settings(tmp_path):
     assert untrained.settings()['train'] is False
     assert untrained.fingerprint() != trained.fingerprint()
 
+
+
+def test_a_stage_model_of_another_type_replaces_the_shared_one(tmp_path):
+    """A child config's `_delete_` on a stage model is consumed when the
+    files are merged; a model of another type must not be merged key by
+    key into the shared one (an SLT-Net classifier stage under the
+    SLTNet localizer), one of the same type still is."""
+    cfg = _cfg(tmp_path, str(tmp_path), 'weights.pth')
+    shared_model = dict(type='SLTNet', localizer=dict(type='CAM'),
+                        test_cfg=dict(predict_with='localizer'))
+    cfg.merge_from_dict(dict(model=shared_model))
+    cfg.stages = dict(
+        classifier=dict(type='TrainStage', cfg=dict(model=MODEL)),
+        same=dict(type='TrainStage', cfg=dict(model=dict(
+            type='SLTNet', test_cfg=dict(predict_with='regressor')))),
+        untyped=dict(type='TrainStage', cfg=dict(model=dict(
+            regressor=None))))
+    stages = MultiStagePipeline(cfg).stages
+    assert stages['classifier'].runner_cfg().model.to_dict() == MODEL
+    same = stages['same'].runner_cfg().model
+    assert same.localizer == dict(type='CAM')
+    assert same.test_cfg == dict(predict_with='regressor')
+    untyped = stages['untyped'].runner_cfg().model
+    assert untyped.type == 'SLTNet' and untyped.regressor is None

@@ -57,7 +57,8 @@ class TrainStage(BaseStage):
 
     The stage's runner config is the pipeline's shared config (every key but
     ``stages``) merged with ``cfg`` (``_delete_=True`` replaces a part, as in
-    ``_base_`` inheritance), so ``--cfg-options data_root=...`` or
+    ``_base_`` inheritance; a ``model`` of another ``type`` than the shared
+    one replaces it), so ``--cfg-options data_root=...`` or
     ``train_cfg.max_epochs=...`` reach every training stage that does not set
     them itself. ``'stage:<name>'`` strings in it are replaced by that stage's
     artifact (e.g. ``LoadPseudoMask(mask_dir='stage:pseudo_masks')``).
@@ -123,6 +124,15 @@ class TrainStage(BaseStage):
         if resolve:
             overrides = self.resolve(overrides)
         shared = self.context.shared_cfg
+        model = overrides.get('model')
+        shared_model = shared.get('model')
+        if isinstance(model, dict) and isinstance(shared_model, dict) and \
+                model.get('type', shared_model.get('type')) != \
+                shared_model.get('type'):
+            # The keys of another model class cannot be merged (a child
+            # config's `_delete_` on a stage model is consumed when the
+            # config files are merged, before the stage sees it).
+            model['_delete_'] = True
         merged = Config._merge_a_into_b(overrides, shared.to_dict())
         return Config(merged, filename=shared.filename)
 
