@@ -11,20 +11,16 @@ _base_ = ['./cam_inceptionv3.py', './slt_net.py']
 
 model = dict(
     _delete_=True,
-    type='SLTNet',
+    **_base_.slt_model,
     data_preprocessor=_base_.model.data_preprocessor,
     localizer=dict(
         _base_.model,
         head=dict(_base_.model.head, loss=_base_.slt_smt_loss),
         test_cfg=_base_.slt_localizer_test),
     regressor=dict(
-        type='BoxRegressor',
+        _base_.slt_regressor,
         backbone=dict(_base_.model.backbone, with_head=False),
-        head=dict(_base_.slt_box_head, in_channels=768),
-        box_normalizer=_base_.slt_box_normalizer),
-    vst_loss=_base_.slt_vst_loss,
-    pseudo_box=_base_.slt_pseudo_box,
-    test_cfg=dict(predict_with='localizer'))
+        head=dict(_base_.slt_regressor.head, in_channels=768)))
 # No lr groups: the paper trains every parameter at one lr.
 lr_groups = {'_delete_': True}
 
