@@ -1,12 +1,14 @@
 """tools/train.py on SLT-Net's configs end to end on tiny data: the joint
 demo pipeline runs every stage, is killed in the classifier stage and
 resumed without redoing the localization stage; the PSOL-style stages
-(pseudo boxes written once, a regressor trained on them) run too."""
+(pseudo boxes written once, a regressor trained on them) run too; the full
+VGG16 config runs every stage with only the acceptance options."""
 import json
 import os.path as osp
 
 import pytest
 
+from wsol_mm.datasets.synthetic import generate_synthetic_dataset
 from wsol_mm.pipelines import StageManifest
 from .conftest import NUM_CLASSES, REPO_ROOT, python_tool
 
@@ -128,3 +130,29 @@ test_evaluator = dict(cam_curve_interval=0.01)
     assert _manifest(work_dir, 'regressor').metrics['wsol/gt_known_loc'] >= 0
     assert 0 <= _manifest(work_dir,
                           'evaluate').metrics['wsol/top1_loc'] <= 100
+
+
+def test_full_vgg16_config_runs_every_stage(tmp_path):
+    """slt_vgg16_cub.py as it is (VGG16 localizer and regressor at 224, the
+    MMPretrain VGG16 classifier, ten crops; offline: random weights) with
+    only the acceptance options, on 10 images of 5 classes (Top-5 needs
+    5)."""
+    data_root = str(tmp_path / 'data')
+    generate_synthetic_dataset(data_root, num_classes=5, train_per_class=2,
+                               test_per_class=1, min_size=64, max_size=96,
+                               seed=3)
+    loaders = [f'{name}.{key}={value}'
+               for name in ('train_dataloader', 'test_dataloader')
+               for key, value in (('num_workers', 0),
+                                  ('persistent_workers', False))]
+    work_dir = str(tmp_path / 'work')
+    done = python_tool(
+        'train.py', osp.join('configs', 'slt_net', 'slt_vgg16_cub.py'),
+        '--work-dir', work_dir, '--cfg-options', f'data_root={data_root}',
+        'train_cfg.max_epochs=1', *loaders, timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    for stage in ('localization', 'classifier'):
+        assert _manifest(work_dir, stage).artifact.endswith('.pth')
+    evaluate = _manifest(work_dir, 'evaluate').metrics
+    for key in ('gt_known_loc', 'top1_loc', 'top5_loc', 'max_box_acc_v2'):
+        assert 0 <= evaluate[f'wsol/{key}'] <= 100
