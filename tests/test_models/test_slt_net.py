@@ -147,7 +147,8 @@ def test_views_of_one_size_are_batched_with_the_same_result():
     together = model.loss(inputs, samples)['loss_vst']
     alone = [model.loss(inputs[i:i + 1], samples[i:i + 1])['loss_vst']
              for i in range(2)]
-    assert float(together.detach()) == pytest.approx(float(sum(alone).detach() / 2), rel=1e-5)
+    assert float(together.detach()) == pytest.approx(
+        float(sum(alone).detach() / 2), rel=1e-5)
 
 
 def test_predict_with_regressor_gives_its_box_and_the_localizer_scores():

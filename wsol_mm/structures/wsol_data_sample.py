@@ -33,8 +33,11 @@ class WSOLDataSample(BaseDataElement):
     - ``img_view2`` (Tensor, (C, h', w')): a second view of the input
       (:class:`PairedViews`), with ``view2_affine`` in the meta fields.
     - ``pred_score`` (FloatTensor, (num_classes,)): class probabilities.
-    - ``gt_score_map`` (FloatTensor, (h, w)): the min-max normalised class
-      activation map of the ground-truth class on the evaluation grid.
+    - ``gt_score_map`` (FloatTensor, (h, w)): the map the metrics score, on
+      the evaluation grid: the min-max normalised class activation map of
+      the ground-truth class by default (a CAM's ``test_cfg.score_map``
+      chooses another), a segmentor's probabilities or a regressor's box
+      as a binary map.
     - ``pred_labels`` (LongTensor, (k,)) and ``pred_score_maps`` (FloatTensor,
       (k, h, w)): the top-k predicted classes and their normalised maps.
     - ``pred_bboxes`` (FloatTensor, (k, 4)): one box per top-k class map.

@@ -1,8 +1,9 @@
 """A second, transformed view of the image for SLT-Net's VST loss.
 
 ``PairedViews`` adds the view; :func:`wsol_mm.structures.inverse_warp`
-brings a map computed on it back onto the original's grid. Coordinates are continuous: pixel ``i``
-spans ``[i, i + 1)``, an image of width ``W`` covers ``[0, W]``.
+brings a map computed on it back onto the original's grid. Coordinates are
+continuous: pixel ``i`` spans ``[i, i + 1)``, an image of width ``W`` covers
+``[0, W]``.
 """
 from typing import Optional, Sequence, Tuple, Union
 

@@ -6,6 +6,6 @@ from .smt_loss import SMTLoss
 from .vst_loss import VSTLoss
 
 __all__ = [
-    'MaskedBCELoss', 'ICFSLoss', 'similar_class_matrix', 'SoftTargetDistillLoss',
-    'SMTLoss', 'SmoothL1BoxLoss', 'VSTLoss'
+    'MaskedBCELoss', 'ICFSLoss', 'similar_class_matrix',
+    'SoftTargetDistillLoss', 'SMTLoss', 'SmoothL1BoxLoss', 'VSTLoss'
 ]

@@ -45,25 +45,28 @@ def boxes_from_score_maps(maps: Union[torch.Tensor, Sequence[torch.Tensor]],
                            device=device)
 
 
-def _scales(mode: str, input_shape: Optional[Sequence[int]],
-            stride: Optional[float]) -> tuple:
-    """The divisors (x, y) of the box coordinates of ``mode``."""
+def _divisors(boxes: torch.Tensor, mode: str,
+              input_shape: Optional[Sequence[int]],
+              stride: Optional[float]) -> torch.Tensor:
+    """The divisors ``(x, y, x, y)`` of the box coordinates of ``mode``, a
+    tensor like ``boxes``."""
     if mode == 'stride':
         if stride is None or not float(stride) > 0:
             raise ValueError("box normalisation mode 'stride' needs a "
                              f'positive stride (the localizer\'s '
                              f'downsampling factor m), got {stride!r}')
-        return float(stride), float(stride)
-    if mode == 'image':
+        x_scale = y_scale = float(stride)
+    elif mode == 'image':
         if input_shape is None or len(input_shape) < 2 or \
                 min(input_shape[-2:]) <= 0:
             raise ValueError("box normalisation mode 'image' needs the "
                              'input_shape (H, W) of the network input, got '
                              f'{input_shape!r}')
-        height, width = input_shape[-2:]
-        return float(width), float(height)
-    raise ValueError(f'box normalisation mode must be one of '
-                     f'{NORMALIZE_MODES}, got {mode!r}')
+        y_scale, x_scale = (float(side) for side in input_shape[-2:])
+    else:
+        raise ValueError(f'box normalisation mode must be one of '
+                         f'{NORMALIZE_MODES}, got {mode!r}')
+    return boxes.new_tensor([x_scale, y_scale, x_scale, y_scale])
 
 
 def normalize_boxes(boxes: torch.Tensor, mode: str,
@@ -83,18 +86,14 @@ def normalize_boxes(boxes: torch.Tensor, mode: str,
             (input size / map size, e.g. 16 for VGG16-GAP); needed by
             ``'stride'``.
     """
-    x_scale, y_scale = _scales(mode, input_shape, stride)
-    divisor = boxes.new_tensor([x_scale, y_scale, x_scale, y_scale])
-    return boxes / divisor
+    return boxes / _divisors(boxes, mode, input_shape, stride)
 
 
 def denormalize_boxes(boxes: torch.Tensor, mode: str,
                       input_shape: Optional[Sequence[int]] = None,
                       stride: Optional[float] = None) -> torch.Tensor:
     """The inverse of :func:`normalize_boxes` (same arguments)."""
-    x_scale, y_scale = _scales(mode, input_shape, stride)
-    factor = boxes.new_tensor([x_scale, y_scale, x_scale, y_scale])
-    return boxes * factor
+    return boxes * _divisors(boxes, mode, input_shape, stride)
 
 
 def box_score_map(box: Union[torch.Tensor, Sequence[float]],
