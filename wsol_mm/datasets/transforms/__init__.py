@@ -3,6 +3,7 @@
 mmcv's ``LoadImageFromFile`` is reachable by that name through MMEngine's
 root registry; ``LoadWSOLImageFromFile`` names the file on every failure.
 """
+from .det_instances import ToDetInstances
 from .formatting import PackWSOLInputs
 from .hide_and_seek import HideAndSeek
 from .load_pseudo_box import LoadPseudoBox, read_box_file
@@ -20,5 +21,5 @@ __all__ = [
     'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
     'HideAndSeek', 'PairedViews', 'crop', 'CornerCrop',
-    'TenCrop'
+    'TenCrop', 'ToDetInstances'
 ]

@@ -3,6 +3,7 @@ from .box_accuracy import (best_iou_curve, box_acc_curves,
                            box_acc_from_iou_curves, check_gt_boxes)
 from .box_extraction import boxes_from_scoremap
 from .box_iou import box_iou
+from .detection_scoremap import detection_score_map
 from .mask_boxes import box_from_mask
 from .pxap import (NoPositiveGroundTruthError, check_gt_mask,
                    mask_score_histograms, pxap, pxap_from_histograms)
@@ -13,5 +14,5 @@ __all__ = [
     'check_gt_boxes', 'best_iou_curve', 'box_acc_from_iou_curves',
     'box_acc_curves', 'check_gt_mask', 'mask_score_histograms',
     'pxap_from_histograms', 'pxap', 'NoPositiveGroundTruthError',
-    'box_from_mask'
+    'box_from_mask', 'detection_score_map'
 ]
