@@ -268,6 +268,14 @@ class LabelHierarchy:
         """The ``to_level`` ancestor of ``from_level`` label ``label``."""
         return int(self.map_labels([label], from_level, to_level)[0])
 
+    def group_ids(self, from_level: str, to_level: str) -> List[int]:
+        """The ``to_level`` label of every ``from_level`` class, in label
+        order: the class groups of CAM-Agg, e.g. ``group_ids('species',
+        'genus')`` for a CAM's ``test_cfg.score_map_groups``. A class
+        without a known ``to_level`` ancestor raises ``ValueError``."""
+        labels = np.arange(self.num_classes(from_level))
+        return self.map_labels(labels, from_level, to_level).tolist()
+
     def coarsen_level(self, k: int) -> str:
         """The level reached by ``c_k`` from the leaves."""
         if int(k) != k or k < 0:
