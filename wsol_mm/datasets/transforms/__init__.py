@@ -3,6 +3,7 @@
 mmcv's ``LoadImageFromFile`` is reachable by that name through MMEngine's
 root registry; ``LoadWSOLImageFromFile`` names the file on every failure.
 """
+from .boxes_to_mask import BoxesToMask
 from .det_instances import ToDetInstances
 from .formatting import PackWSOLInputs
 from .hide_and_seek import HideAndSeek
@@ -21,5 +22,5 @@ __all__ = [
     'Resize',
     'RandomCrop', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop',
     'HideAndSeek', 'PairedViews', 'crop', 'CornerCrop',
-    'TenCrop', 'ToDetInstances'
+    'TenCrop', 'ToDetInstances', 'BoxesToMask'
 ]
