@@ -1,22 +1,13 @@
 # CAM on the synthetic demo data: a narrow ResNet-18 (base width 32) trained
 # from scratch, a few minutes on 2 CPU cores. Evaluated like CUB (224x224).
 _base_ = [
-    '../_base_/models/cam_r50.py',
+    '../_base_/models/cam_r18_narrow.py',
     '../_base_/datasets/synthetic_cub.py',
     '../_base_/default_runtime.py',
 ]
 
 max_epochs = 15
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmpretrain.ResNet',
-        depth=18,
-        base_channels=32,
-        strides=(1, 2, 2, 1),
-        out_indices=(3, ),
-        init_cfg=None),
-    head=dict(num_classes=4, in_channels=256))
+model = dict(head=dict(num_classes=4))
 
 optim_wrapper = dict(
     optimizer=dict(

@@ -12,6 +12,8 @@ from wsol_mm.utils.cli import build_runner
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .train_stage import evaluator_list, stage_runner_cfg, training_stage
 
+METRICS_FILE = 'metrics.json'
+
 
 @STAGES.register_module()
 class EvaluateStage(BaseStage):
@@ -90,12 +92,18 @@ class EvaluateStage(BaseStage):
                 if metric.get('type') == 'WSOLMetric':
                     metric['class_scores'] = scores
         cfg.test_evaluator = metrics_cfg
-        runner = build_runner(cfg)
-        metrics = runner.test()
-        del runner
-        gc.collect()
-        out = osp.join(self.work_dir, 'metrics.json')
-        if is_main_process():
-            with open(out, 'w', encoding='utf-8') as f:
-                json.dump(metrics, f, indent=2, default=float)
-        return StageResult(artifact=out, metrics=metrics)
+        out = osp.join(self.work_dir, METRICS_FILE)
+        return StageResult(artifact=out, metrics=test_to_file(cfg, out))
+
+
+def test_to_file(cfg, out_file: str) -> dict:
+    """Test with the runner of ``cfg``; the metrics are returned and saved
+    as JSON in ``out_file`` (by the first process)."""
+    runner = build_runner(cfg)
+    metrics = runner.test()
+    del runner
+    gc.collect()
+    if is_main_process():
+        with open(out_file, 'w', encoding='utf-8') as f:
+            json.dump(metrics, f, indent=2, default=float)
+    return metrics
