@@ -24,20 +24,21 @@ class ToDetInstances(BaseTransform):
     """
 
     def transform(self, results: dict) -> dict:
+        where = f"img_path={results.get('img_path')}"
         if 'gt_bboxes' not in results:
-            raise KeyError('ToDetInstances needs gt_bboxes in the results '
-                           f"(img_path={results.get('img_path')})")
+            raise KeyError(
+                f'ToDetInstances needs gt_bboxes in the results ({where})')
         boxes = results['gt_bboxes']
         if isinstance(boxes, HorizontalBoxes):
             raise TypeError('ToDetInstances got gt_bboxes that are already '
                             'HorizontalBoxes: it must run once, before the '
-                            f"mmdet transforms (img_path={results.get('img_path')})")
+                            f'mmdet transforms ({where})')
         boxes = np.asarray(boxes, dtype=np.float32)
         if boxes.size == 0:
             boxes = boxes.reshape(0, 4)
         if boxes.ndim != 2 or boxes.shape[1] != 4:
             raise ValueError('gt_bboxes must be (k, 4), got shape '
-                             f"{boxes.shape} (img_path={results.get('img_path')})")
+                             f'{boxes.shape} ({where})')
         results['gt_bboxes'] = HorizontalBoxes(boxes)
         results['gt_bboxes_labels'] = np.zeros(len(boxes), dtype=np.int64)
         results['gt_ignore_flags'] = np.zeros(len(boxes), dtype=bool)
