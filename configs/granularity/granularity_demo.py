@@ -28,4 +28,6 @@ study = dict(
     map_statistics=dict(method='CAM'),
     baselines={
         'Center': 'demo/center_gaussian_synthetic_inatloc.py',
+        'FSL-Seg': '../fsl/fsl_seg_r18_demo.py',
+        'FSL-Det': '../fsl/fsl_det_faster-rcnn_r18_fpn_demo.py',
     })

@@ -2,7 +2,9 @@
 the model-selection split (val) and on test."""
 import copy
 import gc
+import os
 import os.path as osp
+from functools import lru_cache
 from typing import Optional
 
 from mmengine.config import Config
@@ -19,6 +21,12 @@ TRAINING_PARTS = ('train_dataloader', 'train_cfg', 'optim_wrapper',
                   'val_evaluator')
 MAP_STATISTICS_FILE = 'map_statistics.json'
 VAL_FOLDER = 'val_evaluation'
+
+
+@lru_cache(maxsize=64)
+def _read_config(path: str, mtime: float) -> Config:
+    """The config file as read once (a study's runs share a few files)."""
+    return Config.fromfile(path)
 
 
 def relabelled(dataset: dict, level: str, hierarchy: str) -> dict:
@@ -81,7 +89,8 @@ class StudyRunStage(TrainStage):
         return bool(self.runner_cfg().get('train_dataloader'))
 
     def runner_cfg(self, resolve: bool = True) -> Config:
-        cfg = Config.fromfile(self.config)
+        cfg = copy.deepcopy(
+            _read_config(self.config, os.stat(self.config).st_mtime))
         # One process per run (a study shares its runs among processes).
         cfg.launcher = 'none'
         options = dict(self.options)

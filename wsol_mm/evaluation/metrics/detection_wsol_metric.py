@@ -7,7 +7,7 @@ from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
 from ..functional import detection_score_map
-from .wsol_metric import WSOLMetric, _to_numpy
+from .wsol_metric import WSOLMetric, _to_numpy, describe_sample
 
 
 def _box_array(boxes) -> np.ndarray:
@@ -72,7 +72,7 @@ class DetectionWSOLMetric(WSOLMetric):
                     'scale_factor'):
             if key not in sample:
                 raise KeyError(f'DetectionWSOLMetric needs {key} in every '
-                               f'data sample ({self._describe(sample)})')
+                               f'data sample ({describe_sample(sample)})')
         height, width = (int(v) for v in sample['img_shape'][:2])
         w_scale, h_scale = (float(v) for v in sample['scale_factor'])
         pred = sample['pred_instances']

@@ -13,10 +13,10 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
-from ..functional import (best_iou_curve, box_acc_from_iou_curves, box_iou,
-                          check_gt_boxes, normalize_scoremap)
+from ..functional import best_iou_curve, box_acc_from_iou_curves, box_iou
 from ..functional.box_extraction import boxes_at_level, cam_levels
-from .wsol_metric import WSOLMetric, _list_indices, _to_numpy
+from .wsol_metric import (WSOLMetric, _list_indices, read_gt_boxes,
+                          read_score_map)
 
 
 def _pixel_area(boxes: np.ndarray) -> np.ndarray:
@@ -145,48 +145,9 @@ class MapStatistics(BaseMetric):
                 sample = sample.to_dict()
             self.results.append(self._process_sample(sample))
 
-    @staticmethod
-    def _describe(sample: dict) -> str:
-        return (f"sample_idx={sample.get('sample_idx')}, "
-                f"img_path={sample.get('img_path')}")
-
-    def _scoremap(self, sample: dict) -> np.ndarray:
-        if 'gt_score_map' not in sample:
-            raise KeyError('MapStatistics needs gt_score_map in every data '
-                           f'sample ({self._describe(sample)})')
-        scoremap = _to_numpy(sample['gt_score_map'])
-        if scoremap.ndim == 3 and scoremap.shape[0] == 1:
-            scoremap = scoremap[0]
-        if scoremap.ndim != 2:
-            raise ValueError('gt_score_map must be (H, W), got shape '
-                             f'{scoremap.shape} ({self._describe(sample)})')
-        scoremap = scoremap.astype(np.float64)
-        if (np.isnan(scoremap).any() or scoremap.min() == scoremap.max()
-                or scoremap.min() < 0 or scoremap.max() > 1):
-            print_log(
-                'gt_score_map contains NaN, is constant or has values '
-                f'outside [0, 1] ({self._describe(sample)}); it is min-max '
-                'normalised as in the protocol (NaN or constant maps become '
-                'zeros).',
-                logger='current',
-                level=logging.WARNING)
-            scoremap = normalize_scoremap(scoremap)
-        return scoremap
-
-    def _gt_boxes(self, sample: dict) -> Optional[np.ndarray]:
-        if 'gt_bboxes' not in sample:
-            raise KeyError('MapStatistics needs gt_bboxes in every data '
-                           f'sample ({self._describe(sample)})')
-        boxes = np.trunc(_to_numpy(sample['gt_bboxes']).astype(np.float64))
-        boxes = boxes.reshape(-1, 4)
-        if len(boxes) == 0:
-            return None
-        return check_gt_boxes(boxes.astype(np.int64),
-                              index=sample.get('sample_idx'))
-
     def _process_sample(self, sample: dict) -> dict:
-        scoremap = self._scoremap(sample)
-        gt_boxes = self._gt_boxes(sample)
+        scoremap = read_score_map(sample, 'MapStatistics').astype(np.float64)
+        gt_boxes = read_gt_boxes(sample, 'MapStatistics')
         result = dict(sample_idx=sample.get('sample_idx'))
         if gt_boxes is None:
             return result

@@ -39,6 +39,60 @@ def _percent_name(value) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
+def describe_sample(sample: dict) -> str:
+    """``sample_idx=..., img_path=...`` of a data sample, for messages."""
+    return (f"sample_idx={sample.get('sample_idx')}, "
+            f"img_path={sample.get('img_path')}")
+
+
+def read_score_map(sample: dict, metric: str = 'WSOLMetric') -> np.ndarray:
+    """The sample's ``gt_score_map`` (H, W), replaced following the
+    protocol if invalid (NaN, constant or outside [0, 1]: min-max
+    normalised, NaN or constant maps become zeros, with a warning)."""
+    if 'gt_score_map' not in sample:
+        raise KeyError(f'{metric} needs gt_score_map in every data sample '
+                       f'({describe_sample(sample)})')
+    scoremap = _to_numpy(sample['gt_score_map'])
+    if scoremap.ndim == 3 and scoremap.shape[0] == 1:
+        scoremap = scoremap[0]
+    if scoremap.ndim != 2:
+        raise ValueError('gt_score_map must be (H, W), got shape '
+                         f'{scoremap.shape} ({describe_sample(sample)})')
+    if not np.issubdtype(scoremap.dtype, np.floating):
+        scoremap = scoremap.astype(np.float32)
+    problem = None
+    if np.isnan(scoremap).any():
+        problem = 'contains NaN'
+    elif scoremap.min() == scoremap.max():
+        problem = 'is constant'
+    elif scoremap.min() < 0 or scoremap.max() > 1:
+        problem = 'has values outside [0, 1]'
+    if problem is not None:
+        print_log(
+            f'gt_score_map {problem} ({describe_sample(sample)}); it is '
+            'min-max normalised as in the protocol (NaN or constant maps '
+            'become zeros).',
+            logger='current',
+            level=logging.WARNING)
+        scoremap = normalize_scoremap(scoremap)
+    return scoremap
+
+
+def read_gt_boxes(sample: dict,
+                  metric: str = 'WSOLMetric') -> Optional[np.ndarray]:
+    """The sample's GT boxes truncated to integers, None if it has none
+    (shape (0, 4))."""
+    if 'gt_bboxes' not in sample:
+        raise KeyError(f'{metric} needs gt_bboxes in every data sample '
+                       f'({describe_sample(sample)})')
+    boxes = np.trunc(_to_numpy(sample['gt_bboxes']).astype(np.float64))
+    boxes = boxes.reshape(-1, 4)
+    if len(boxes) == 0:
+        return None
+    return check_gt_boxes(boxes.astype(np.int64),
+                          index=sample.get('sample_idx'))
+
+
 @METRICS.register_module()
 class WSOLMetric(BaseMetric):
     """Localization (and classification) metrics of the WSOL protocol.
@@ -136,54 +190,6 @@ class WSOLMetric(BaseMetric):
                 sample = sample.to_dict()
             self.results.append(self._process_sample(sample))
 
-    @staticmethod
-    def _describe(sample: dict) -> str:
-        return (f"sample_idx={sample.get('sample_idx')}, "
-                f"img_path={sample.get('img_path')}")
-
-    def _scoremap(self, sample: dict) -> np.ndarray:
-        """The sample's map, replaced following the protocol if invalid."""
-        if 'gt_score_map' not in sample:
-            raise KeyError('WSOLMetric needs gt_score_map in every data '
-                           f'sample ({self._describe(sample)})')
-        scoremap = _to_numpy(sample['gt_score_map'])
-        if scoremap.ndim == 3 and scoremap.shape[0] == 1:
-            scoremap = scoremap[0]
-        if scoremap.ndim != 2:
-            raise ValueError('gt_score_map must be (H, W), got shape '
-                             f'{scoremap.shape} ({self._describe(sample)})')
-        if not np.issubdtype(scoremap.dtype, np.floating):
-            scoremap = scoremap.astype(np.float32)
-        problem = None
-        if np.isnan(scoremap).any():
-            problem = 'contains NaN'
-        elif scoremap.min() == scoremap.max():
-            problem = 'is constant'
-        elif scoremap.min() < 0 or scoremap.max() > 1:
-            problem = 'has values outside [0, 1]'
-        if problem is not None:
-            print_log(
-                f'gt_score_map {problem} ({self._describe(sample)}); it is '
-                'min-max normalised as in the protocol (NaN or constant '
-                'maps become zeros).',
-                logger='current',
-                level=logging.WARNING)
-            scoremap = normalize_scoremap(scoremap)
-        return scoremap
-
-    def _gt_boxes(self, sample: dict) -> Optional[np.ndarray]:
-        """The sample's GT boxes truncated to integers, None if it has
-        none (shape (0, 4))."""
-        if 'gt_bboxes' not in sample:
-            raise KeyError('WSOLMetric needs gt_bboxes in every data sample '
-                           f'({self._describe(sample)})')
-        boxes = np.trunc(_to_numpy(sample['gt_bboxes']).astype(np.float64))
-        boxes = boxes.reshape(-1, 4)
-        if len(boxes) == 0:
-            return None
-        return check_gt_boxes(boxes.astype(np.int64),
-                              index=sample.get('sample_idx'))
-
     def _box_results(self, sample: dict, scoremap: np.ndarray,
                      boxes: np.ndarray) -> dict:
         """The IoU curves of the box metrics and the older protocol's IoU."""
@@ -202,8 +208,8 @@ class WSOLMetric(BaseMetric):
             loc_iou=loc_iou)
 
     def _process_sample(self, sample: dict) -> dict:
-        scoremap = self._scoremap(sample)
-        boxes = self._gt_boxes(sample)
+        scoremap = read_score_map(sample)
+        boxes = read_gt_boxes(sample)
         result = dict(sample_idx=sample.get('sample_idx'))
         if boxes is not None:
             result.update(self._box_results(sample, scoremap, boxes))
@@ -223,7 +229,7 @@ class WSOLMetric(BaseMetric):
                            ) -> float:
         if sample.get('pred_bboxes') is None:
             raise KeyError("loc_boxes='predicted' needs pred_bboxes in every "
-                           f'data sample ({self._describe(sample)})')
+                           f'data sample ({describe_sample(sample)})')
         box = np.trunc(_to_numpy(sample['pred_bboxes']).reshape(-1, 4)[:1])
         return float(box_iou(box, gt_boxes).max())
 
