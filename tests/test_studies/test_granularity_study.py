@@ -114,6 +114,7 @@ def test_lr_selection_reports_the_test_number_of_the_val_best_run(
     assert subsets['subsets']['20']['mean'] == 27
     assert subsets['subsets']['20']['std'] == pytest.approx(8.48528137)
     assert results['species_reference'] == 40
+    assert results['data_efficiency']['num_train_images'] == 240
     assert results['cam_agg'] == {
         'genus': dict(max_box_acc_v2=35.0,
                       selected='cam_species_lr0.01_all_seed0'),

@@ -163,7 +163,8 @@ class TrainStage(BaseStage):
                 os.remove(self.class_scores_file)
             cfg.test_evaluator = [
                 *evaluator_list(cfg.get('test_evaluator')),
-                dict(type='DumpClassScores', out_file=self.class_scores_file)
+                dict(type='DumpClassScores', _scope_='wsol_mm',
+                     out_file=self.class_scores_file)
             ]
             if self.tta:
                 self._apply_tta(cfg)

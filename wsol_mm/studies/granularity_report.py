@@ -286,7 +286,7 @@ def _runs(study: _Study) -> str:
     if not runs:
         return NOT_IN_STUDY
     rows = [[r.get('name', '-'), r.get('method', '-'), r.get('level', '-'),
-             r.get('lr', '-'),
+             '-' if r.get('lr') is None else r['lr'],
              'all' if r.get('num_per_class') is None else r['num_per_class'],
              r.get('seed', '-'),
              _fmt((r.get('val') or {}).get('max_box_acc_v2')),

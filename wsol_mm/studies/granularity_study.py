@@ -184,20 +184,26 @@ class GranularityStudy:
     # ------------------------------------------------------------------ #
     # results
     # ------------------------------------------------------------------ #
-    def _num_classes(self) -> Dict[str, int]:
-        """Classes per level, from the label hierarchy of the first
-        method's test set."""
+    def _dataset(self, loader: str):
+        """The ``loader`` dataset of the first method's config, with the
+        study's data options."""
         config = self._path(next(iter(self.study['methods'].values())))
         cfg = Config.fromfile(config)
         init_default_scope(cfg.get('default_scope', 'wsol_mm'))
-        dataset = cfg.test_dataloader.dataset
+        dataset = cfg[loader].dataset
+        for key in ('data_root', 'metadata_root'):
+            if key in self.options and key in dataset:
+                dataset[key] = self.options[key]
+        return DATASETS.build(dataset)
+
+    def _num_classes(self) -> Dict[str, int]:
+        """Classes per level, from the label hierarchy of the first
+        method's test set."""
         if self.study['hierarchy'] is not None:
             hierarchy = LabelHierarchy.from_file(self.study['hierarchy'])
         else:
-            for key in ('data_root', 'metadata_root'):
-                if key in self.options and key in dataset:
-                    dataset[key] = self.options[key]
-            hierarchy = LabelHierarchy.from_dataset(DATASETS.build(dataset))
+            hierarchy = LabelHierarchy.from_dataset(
+                self._dataset('test_dataloader'))
         return {level: hierarchy.num_classes(level)
                 for level in self.study['levels']}
 
@@ -305,7 +311,8 @@ class GranularityStudy:
             levels[level] = dict(
                 full=fixed[spec['method']][level]['max_box_acc_v2'],
                 subsets=subsets)
-        return dict(method=spec['method'], levels=levels)
+        return dict(method=spec['method'], levels=levels,
+                    num_train_images=len(self._dataset('train_dataloader')))
 
     def _map_statistics(self, runs: List[dict],
                         manifests: Dict[str, StageManifest]) -> dict:
