@@ -10,14 +10,22 @@ from wsol_mm.registry import DATASETS, METRICS, MODELS
 from wsol_mm.utils.config import fill_num_classes
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# Study configs (a `study` dict, no runner of their own) are checked in
+# tests/test_studies/test_granularity_configs.py.
+STUDY_CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', 'granularity', '*.py')))
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+                         recursive=True)
+    if '_base_' not in p and p not in STUDY_CONFIGS)
 
 
 def test_configs_are_found():
     names = {osp.relpath(p, REPO_ROOT) for p in CONFIGS}
     assert {'configs/cam/cam_r50_cub.py', 'configs/cam/cam_r18_demo.py'} <= names
+    studies = {osp.basename(p) for p in STUDY_CONFIGS}
+    assert studies == {'granularity_demo.py', 'granularity_inatloc500.py',
+                       'granularity_cub.py', 'granularity_fgvc_aircraft.py'}
 
 
 @pytest.mark.parametrize('path', CONFIGS,
@@ -31,7 +39,10 @@ def test_config_builds(path):
         model_cfg.backbone.init_cfg = None  # no download in tests
     fill_num_classes(model_cfg, 2)  # None: counted from the dataset
     model = MODELS.build(model_cfg)
-    assert model.test_cfg['cam_threshold'] == 0.2
+    if cfg.model.get('_scope_') == 'mmdet':  # FSL-Det: one foreground class
+        assert model.roi_head.bbox_head.num_classes == 1
+    else:
+        assert model.test_cfg['cam_threshold'] == 0.2
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key):
             assert DATASETS.get(cfg[key].dataset.type) is not None

@@ -6,7 +6,7 @@
 # (configs/fsl/README.md).
 #   python tools/train.py configs/fsl/fsl_det_faster-rcnn_r18_fpn_demo.py
 _base_ = [
-    './fsl_det_faster-rcnn_r50_fpn_base.py',
+    '../_base_/methods/fsl_det_faster-rcnn_r50_fpn.py',
     '../_base_/datasets/synthetic_inatloc500.py',
 ]
 

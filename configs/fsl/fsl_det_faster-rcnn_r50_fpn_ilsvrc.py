@@ -3,7 +3,7 @@
 # ImageNetV2, 10 boxes per class), tested on test (ImageNet val).
 #   python tools/train.py configs/fsl/fsl_det_faster-rcnn_r50_fpn_ilsvrc.py
 _base_ = [
-    './fsl_det_faster-rcnn_r50_fpn_base.py',
+    '../_base_/methods/fsl_det_faster-rcnn_r50_fpn.py',
     '../_base_/datasets/ilsvrc.py',
 ]
 

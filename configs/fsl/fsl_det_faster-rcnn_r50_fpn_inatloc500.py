@@ -3,7 +3,7 @@
 # 25 boxes per species), tested on test.
 #   python tools/train.py configs/fsl/fsl_det_faster-rcnn_r50_fpn_inatloc500.py
 _base_ = [
-    './fsl_det_faster-rcnn_r50_fpn_base.py',
+    '../_base_/methods/fsl_det_faster-rcnn_r50_fpn.py',
     '../_base_/datasets/inatloc500.py',
 ]
 

@@ -8,7 +8,7 @@
 #   python tools/train.py configs/fsl/fsl_seg_r18_demo.py
 _base_ = [
     '../_base_/datasets/synthetic_inatloc500.py',
-    './fsl_seg_r50_base.py',
+    '../_base_/methods/fsl_seg_r50.py',
 ]
 
 max_iters = 150

@@ -1,7 +1,10 @@
 # FSL-Seg on ImageNet (paper 000, table 2: MaxBoxAccV2 68.7): trained on
 # train-fullsup (val = ImageNetV2, 10 per class; every box of an image filled
-# into its mask), tested on test (ImageNet "val"). See fsl_seg_r50_base.py.
-_base_ = ['../_base_/datasets/ilsvrc.py', './fsl_seg_r50_base.py']
+# into its mask), tested on test (ImageNet "val"). See
+# _base_/methods/fsl_seg_r50.py.
+_base_ = [
+    '../_base_/datasets/ilsvrc.py', '../_base_/methods/fsl_seg_r50.py'
+]
 
 fsl_seg_train_pipeline = [
     *_base_.train_pipeline[:-1],

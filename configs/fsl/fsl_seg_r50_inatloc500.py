@@ -1,7 +1,9 @@
 # FSL-Seg on iNatLoc500 (paper 000, table 2: MaxBoxAccV2 78.6): trained on
 # train-fullsup (val, 25 per species, one box each) with the boxes filled into
-# masks, tested on test. See fsl_seg_r50_base.py and README.md.
-_base_ = ['../_base_/datasets/inatloc500.py', './fsl_seg_r50_base.py']
+# masks, tested on test. See _base_/methods/fsl_seg_r50.py and README.md.
+_base_ = [
+    '../_base_/datasets/inatloc500.py', '../_base_/methods/fsl_seg_r50.py'
+]
 
 fsl_seg_train_pipeline = [
     *_base_.train_pipeline[:-1],

@@ -5,8 +5,10 @@
 # mmcv's KeyMapper stores it as pseudo_mask, the key the segmentor trains
 # on, right after the image loading (the geometric transforms then move it
 # with the image). Tested on test (PxAP and the box metrics of the boxes
-# derived from the masks). See fsl_seg_r50_base.py and README.md.
-_base_ = ['../_base_/datasets/openimages30k.py', './fsl_seg_r50_base.py']
+# derived from the masks). See _base_/methods/fsl_seg_r50.py and README.md.
+_base_ = [
+    '../_base_/datasets/openimages30k.py', '../_base_/methods/fsl_seg_r50.py'
+]
 
 fsl_seg_train_pipeline = [
     _base_.train_pipeline[0],

@@ -22,29 +22,39 @@ CONFIGS = osp.join(REPO_ROOT, 'configs', 'fsl')
 
 
 def _cub(root):
+    """The CUB release layout: 7 train images per class, 5 kept."""
+    summary = generate_synthetic_dataset(
+        root, num_classes=2, train_per_class=7, test_per_class=2,
+        min_size=64, max_size=96, layouts=('cub', ))
+    return summary['out_dir'], 'train', 10, 4
+
+
+def _cubv2(root):
     summary = generate_synthetic_dataset(
         root, num_classes=2, train_per_class=3, test_per_class=1,
         val_per_class=1, min_size=64, max_size=96, layouts=('cub', 'wsol'))
-    return summary['images_dir'], 2
+    return summary['images_dir'], 'val', 2, 2
 
 
 def _ilsvrc(root):
     summary = write_ilsvrc_layout(root, num_classes=2, train_per_class=2,
                                   val_per_class=1, test_per_class=1)
-    return summary['data_root'], 2
+    return summary['data_root'], 'val', 2, 2
 
 
 def _inatloc(root):
     generate_synthetic_inatloc(
         root, num_genera=1, species_per_genus=2, train_per_class=1,
         val_per_class=1, test_per_class=1, min_size=64, max_size=96)
-    return root, 2
+    return root, 'val', 2, 2
 
 
 @pytest.mark.parametrize('name, layout', [
-    ('cub', _cub), ('ilsvrc', _ilsvrc), ('inatloc500', _inatloc)])
+    ('cub', _cub), ('cubv2', _cubv2), ('ilsvrc', _ilsvrc),
+    ('inatloc500', _inatloc)])
 def test_config_builds_detector_and_pipelines(name, layout, tmp_path):
-    data_root, num_per_split = layout(str(tmp_path / name))
+    data_root, train_split, train_size, test_size = layout(
+        str(tmp_path / name))
     cfg = Config.fromfile(
         osp.join(CONFIGS, f'fsl_det_faster-rcnn_r50_fpn_{name}.py'))
     apply_common_overrides(cfg, dict(data_root=data_root))
@@ -64,8 +74,9 @@ def test_config_builds_detector_and_pipelines(name, layout, tmp_path):
 
     train = DATASETS.build(cfg.train_dataloader.dataset)
     test = DATASETS.build(cfg.test_dataloader.dataset)
-    assert train.split == 'val' and test.split == 'test'
-    assert len(train) == len(test) == num_per_split
+    train_set = getattr(train, 'dataset', train)  # CUB: a subset of train
+    assert train_set.split == train_split and test.split == 'test'
+    assert (len(train), len(test)) == (train_size, test_size)
     for dataset in (train, test):
         item = dataset[0]
         sample = item['data_samples']

@@ -44,11 +44,15 @@ def layouts(tmp_path_factory):
         str(root / 'inat'), num_genera=2, species_per_genus=2,
         genera_per_family=2, train_per_class=2, val_per_class=2,
         test_per_class=1, min_size=64, max_size=96, seed=1)
+    release = generate_synthetic_dataset(
+        str(root / 'cub_release'), num_classes=2, train_per_class=7,
+        test_per_class=2, min_size=64, max_size=96, layouts=('cub', ))
     ilsvrc = write_ilsvrc_layout(str(root / 'ilsvrc'), num_classes=2)
     openimages = write_openimages_layout(str(root / 'oi'), num_classes=2)
     return dict(
-        cub=dict(data_root=cub['images_dir'],
-                 metadata_root=cub['metadata_root']),
+        cub=dict(data_root=release['out_dir']),
+        cubv2=dict(data_root=cub['images_dir'],
+                   metadata_root=cub['metadata_root']),
         inatloc500=dict(data_root=inat['out_dir']),
         ilsvrc=dict(data_root=ilsvrc['data_root'],
                     metadata_root=ilsvrc['metadata_root']),
@@ -56,8 +60,8 @@ def layouts(tmp_path_factory):
                            metadata_root=openimages['metadata_root']))
 
 
-@pytest.mark.parametrize('dataset', ['cub', 'inatloc500', 'ilsvrc',
-                                     'openimages30k'])
+@pytest.mark.parametrize('dataset', ['cub', 'cubv2', 'inatloc500',
+                                     'ilsvrc', 'openimages30k'])
 def test_config_trains_on_train_fullsup_masks(dataset, layouts):
     init_default_scope('wsol_mm')
     cfg = Config.fromfile(osp.join(CONFIGS, f'fsl_seg_r50_{dataset}.py'))
@@ -71,7 +75,10 @@ def test_config_trains_on_train_fullsup_masks(dataset, layouts):
     assert cfg.test_dataloader.dataset.split == 'test'
 
     train = DATASETS.build(cfg.train_dataloader.dataset)
-    assert train.split == 'val'  # train-fullsup
+    if dataset == 'cub':  # no train-fullsup: 5 images per class of train
+        assert train.dataset.split == 'train' and len(train) == 10
+    else:
+        assert train.split == 'val'  # train-fullsup
     sample = train[0]['data_samples']
     height, width = sample.img_shape
     assert (height, width) == (224, 224)

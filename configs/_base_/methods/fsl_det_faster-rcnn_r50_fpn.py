@@ -13,7 +13,7 @@
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     'mmdet::_base_/schedules/schedule_1x.py',
-    '../_base_/default_runtime.py',
+    '../default_runtime.py',
 ]
 
 # The protocol's input (224x224 for every method of table 2): the detector

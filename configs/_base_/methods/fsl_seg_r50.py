@@ -16,7 +16,7 @@
 # epochs), SGD with Nesterov momentum 0.9, lr 0.01 (x10 for the new head),
 # weight decay 1e-4, DeepLab's poly decay (power 0.9). The test split is
 # evaluated once, after the last iteration (no model selection on it).
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../default_runtime.py']
 
 max_iters = 3000
 model = dict(
