@@ -154,10 +154,14 @@ def test_scheduler_lr_of_every_epoch(cam_r50_cub):
 # ---------------------------------------------------------------------- #
 # the protocol's CAM threshold step in every config that reproduces a paper
 # ---------------------------------------------------------------------- #
+# Not the demos (configs/granularity/demo/ holds the demo study's runs) nor
+# the study configs (no evaluator of their own: their runs' configs are here).
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
                          recursive=True)
-    if '_base_' not in p and '_demo' not in osp.basename(p))
+    if '_base_' not in p and '_demo' not in osp.basename(p)
+    and osp.basename(osp.dirname(p)) != 'demo'
+    and not osp.basename(p).startswith('granularity_'))
 
 
 def wsol_metrics(cfg, tmp_path):
@@ -180,7 +184,7 @@ def wsol_metrics(cfg, tmp_path):
     else:
         evaluators += [cfg.get('test_evaluator'), cfg.get('val_evaluator')]
     return [m for e in evaluators for m in evaluator_list(e)
-            if m.get('type') == 'WSOLMetric']
+            if m.get('type') in ('WSOLMetric', 'DetectionWSOLMetric')]
 
 
 def test_configs_found():
