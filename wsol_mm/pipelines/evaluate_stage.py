@@ -1,6 +1,5 @@
 """The last stage of SPOL / ISIC: a localizer's boxes, another model's
 classes."""
-import gc
 import json
 import os.path as osp
 from typing import List, Optional, Union
@@ -8,7 +7,7 @@ from typing import List, Optional, Union
 from mmengine.dist import is_main_process
 
 from wsol_mm.registry import STAGES
-from wsol_mm.utils.cli import build_runner
+from wsol_mm.utils.cli import run_runner
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .train_stage import evaluator_list, stage_runner_cfg, training_stage
 
@@ -99,10 +98,7 @@ class EvaluateStage(BaseStage):
 def test_to_file(cfg, out_file: str) -> dict:
     """Test with the runner of ``cfg``; the metrics are returned and saved
     as JSON in ``out_file`` (by the first process)."""
-    runner = build_runner(cfg)
-    metrics = runner.test()
-    del runner
-    gc.collect()
+    metrics = run_runner(cfg, 'test')
     if is_main_process():
         with open(out_file, 'w', encoding='utf-8') as f:
             json.dump(metrics, f, indent=2, default=float)

@@ -1,7 +1,6 @@
 """One run of a study: a config file trained with options, then scored on
 the model-selection split (val) and on test."""
 import copy
-import gc
 import os
 import os.path as osp
 from functools import lru_cache
@@ -10,7 +9,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from wsol_mm.registry import STAGES
-from wsol_mm.utils.cli import build_runner
+from wsol_mm.utils.cli import run_runner
 from wsol_mm.utils.config import apply_common_overrides
 from .base_stage import PipelineContext, StageResult
 from .train_stage import TrainStage, evaluator_list, stage_runner_cfg
@@ -147,11 +146,7 @@ class StudyRunStage(TrainStage):
         for key in TRAINING_PARTS:
             cfg[key] = None
         cfg.load_from, cfg.resume = checkpoint, False
-        runner = build_runner(cfg)
-        val = runner.test()
-        del runner
-        gc.collect()
-        return val
+        return run_runner(cfg, 'test')
 
     def artifact_problem(self, manifest) -> Optional[str]:
         statistics = manifest.extra.get('map_statistics')

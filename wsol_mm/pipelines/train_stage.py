@@ -19,6 +19,7 @@ from mmengine.runner import (find_latest_checkpoint, get_state_dict,
 from wsol_mm.registry import MODELS, STAGES
 from wsol_mm.utils.cli import build_runner
 from wsol_mm.utils.config import resolve_num_classes
+from wsol_mm.utils.dataloader_workers import release_dataloader_workers
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .stage_manifest import StageManifest
 from .stage_references import find_references
@@ -185,6 +186,7 @@ class TrainStage(BaseStage):
             self._save_initial_weights(runner)
             checkpoint = osp.join(self.work_dir, self.INITIAL_WEIGHTS)
         metrics = runner.test() if test else {}
+        release_dataloader_workers(runner)
         del runner
         gc.collect()
         extra = {}

@@ -10,6 +10,7 @@ from mmengine.dist import init_dist, is_distributed
 from mmengine.runner import Runner
 
 from .config import apply_common_overrides, resolve_num_classes
+from .dataloader_workers import release_dataloader_workers
 from .distributed import (CPU_DDP_WRAPPER, init_cpu_distributed,
                           shutdown_distributed)
 
@@ -68,10 +69,23 @@ def run(cfg: Config, mode: str, **pipeline_args) -> dict:
             from wsol_mm.pipelines import MultiStagePipeline
             init_distributed(cfg)
             return MultiStagePipeline(cfg).run(**pipeline_args)
-        return getattr(build_runner(cfg), mode)()
+        return run_runner(cfg, mode)
     finally:
         gc.collect()
         shutdown_distributed()
+
+
+def run_runner(cfg: Config, mode: str):
+    """Build the runner of ``cfg``, run ``mode`` ('train', 'val' or
+    'test') and stop its dataloader workers; returns what ``mode``
+    returned (the metrics of a test)."""
+    runner = build_runner(cfg)
+    try:
+        return getattr(runner, mode)()
+    finally:
+        release_dataloader_workers(runner)
+        del runner
+        gc.collect()
 
 
 def init_distributed(cfg: Config) -> None:
