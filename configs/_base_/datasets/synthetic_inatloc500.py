@@ -8,8 +8,7 @@
 # species). Inputs are 112x112 (wsolevaluation's pipelines scaled by 1/2:
 # resize 128, random crop 112, flip; test warps to 112x112) to keep the CPU
 # demos quick; CAM thresholds every 0.01. No persistent workers: a study
-# builds dozens of runners, and each runner's persistent workers took 5 s
-# apiece to shut down (measured: 32 s for the 3 loaders x 2 workers).
+# builds dozens of short-lived runners.
 _base_ = './inatloc500.py'
 
 data_root = 'data/synthetic_inatloc500'
