@@ -1,9 +1,6 @@
 """WSOL metrics of a box detector (FSL-Det, paper 000 sec. 5.1)."""
-from typing import Any, Optional, Sequence
-
 import numpy as np
 import torch
-from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
 from ..functional import detection_score_map
@@ -59,13 +56,9 @@ class DetectionWSOLMetric(WSOLMetric):
     def __init__(self, loc_boxes: str = 'predicted', **kwargs) -> None:
         super().__init__(loc_boxes=loc_boxes, **kwargs)
 
-    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
-        """Turn every detection sample into a WSOL sample and reduce it."""
-        for sample in data_samples:
-            if isinstance(sample, BaseDataElement):
-                sample = sample.to_dict()
-            self.results.append(
-                self._process_sample(self._wsol_sample(sample)))
+    def _process_sample(self, sample: dict) -> dict:
+        """Turn the detection sample into a WSOL sample and reduce it."""
+        return super()._process_sample(self._wsol_sample(sample))
 
     def _wsol_sample(self, sample: dict) -> dict:
         for key in ('pred_instances', 'gt_instances', 'img_shape',

@@ -15,8 +15,8 @@ from mmengine.structures import BaseDataElement
 from wsol_mm.registry import METRICS
 from ..functional import best_iou_curve, box_acc_from_iou_curves, box_iou
 from ..functional.box_extraction import boxes_at_level, cam_levels
-from .wsol_metric import (WSOLMetric, _list_indices, read_gt_boxes,
-                          read_score_map)
+from .wsol_metric import (WSOLMetric, _list_indices, cam_thresholds,
+                          read_gt_boxes, read_score_map)
 
 
 def _pixel_area(boxes: np.ndarray) -> np.ndarray:
@@ -128,11 +128,8 @@ class MapStatistics(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not 0 < cam_curve_interval <= 1:
-            raise ValueError('cam_curve_interval must be in (0, 1], got '
-                             f'{cam_curve_interval}')
         self.cam_curve_interval = cam_curve_interval
-        self.cam_thresholds = np.arange(0, 1, cam_curve_interval)
+        self.cam_thresholds = cam_thresholds(cam_curve_interval)
         self.out_file = out_file
 
     # ------------------------------------------------------------------ #

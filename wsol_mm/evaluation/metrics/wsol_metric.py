@@ -39,6 +39,15 @@ def _percent_name(value) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
+def cam_thresholds(cam_curve_interval: float) -> np.ndarray:
+    """The protocol's CAM thresholds ``np.arange(0, 1, interval)``; the
+    interval must be in (0, 1]."""
+    if not 0 < cam_curve_interval <= 1:
+        raise ValueError('cam_curve_interval must be in (0, 1], got '
+                         f'{cam_curve_interval}')
+    return np.arange(0, 1, cam_curve_interval)
+
+
 def describe_sample(sample: dict) -> str:
     """``sample_idx=..., img_path=...`` of a data sample, for messages."""
     return (f"sample_idx={sample.get('sample_idx')}, "
@@ -155,9 +164,6 @@ class WSOLMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not 0 < cam_curve_interval <= 1:
-            raise ValueError('cam_curve_interval must be in (0, 1], got '
-                             f'{cam_curve_interval}')
         if isinstance(iou_thresholds, (int, float)):
             iou_thresholds = (iou_thresholds, )
         if len(iou_thresholds) == 0:
@@ -167,7 +173,7 @@ class WSOLMetric(BaseMetric):
         if any(int(k) != k or k < 1 for k in topk):
             raise ValueError(f'topk must hold positive integers, got {topk}')
         self.cam_curve_interval = cam_curve_interval
-        self.cam_thresholds = np.arange(0, 1, cam_curve_interval)
+        self.cam_thresholds = cam_thresholds(cam_curve_interval)
         self.iou_thresholds = tuple(iou_thresholds)
         self.box_acc_iou = box_acc_iou
         self.loc_cam_threshold = loc_cam_threshold
