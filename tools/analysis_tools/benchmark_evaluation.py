@@ -410,8 +410,9 @@ def main(argv=None) -> int:
 
     print()
     print(format_table(rows))
-    print('speed-up: time of wsolevaluation / time of the method, on the '
-          'maps both ran')
+    print('ms/map: over the maps the method ran; speed-up: time of '
+          'wsolevaluation / time of the method, and value: the metric, both '
+          'on the maps both ran')
     print()
     for a in agreement:
         status = ('identical' if not a['differences'] else
