@@ -240,3 +240,34 @@ def test_bad_options(argv, message, capsys):
     with pytest.raises(SystemExit):
         bench.parse_args(argv)
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('one_pass_wrong', [False, True])
+def test_one_pass_column_once_best_iou_curve_takes_method(
+        small_maps, monkeypatch, one_pass_wrong):
+    # A stand-in with the lead's signature: 'one_pass' is the OpenCV path,
+    # or that path with the best threshold's IoU dropped.
+    real = bench.best_iou_curve
+    calls = set()
+
+    def with_method(scoremap, gt_boxes, cam_thresholds, multi_contour=True,
+                    method='opencv'):
+        calls.add(method)
+        curve = real(scoremap, gt_boxes, cam_thresholds, multi_contour)
+        if method == 'one_pass' and one_pass_wrong:
+            curve[curve.argmax()] = 0.
+        return curve
+
+    monkeypatch.setattr(bench, 'best_iou_curve', with_method)
+    assert bench.box_methods() == ['opencv', 'one_pass']
+    rows, agreement = bench.benchmark_interval(small_maps, 0.05, 1,
+                                               log=lambda line: None)
+    assert calls == {'opencv', 'one_pass'}
+    assert {r['method'] for r in rows} == {'wsolevaluation', 'opencv',
+                                           'one_pass', 'ours'}
+    failed = {tuple(a['methods']) for a in agreement if a['differences']}
+    if one_pass_wrong:
+        assert failed == {('wsolevaluation', 'one_pass'),
+                          ('opencv', 'one_pass')}
+    else:
+        assert failed == set()
