@@ -92,7 +92,8 @@ def calculate_multiple_iou(box_a: np.ndarray, box_b: np.ndarray) -> np.ndarray:
     return ious
 
 
-def compute_bboxes_from_scoremaps(scoremap: np.ndarray, scoremap_threshold_list,
+def compute_bboxes_from_scoremaps(scoremap: np.ndarray,
+                                  scoremap_threshold_list,
                                   multi_contour_eval: bool = False):
     """Boxes at every CAM threshold, one findContours per threshold.
 
