@@ -1,4 +1,8 @@
-"""Tests of box extraction, IoU and box accuracy curves (MaxBoxAcc/V2)."""
+"""Tests of box extraction, IoU and box accuracy curves (MaxBoxAcc/V2).
+
+Every test runs with both box extractors (the one-pass sweep and the
+per-level OpenCV path) as the ``'auto'`` method.
+"""
 import cv2
 import numpy as np
 import pytest
@@ -6,8 +10,22 @@ import pytest
 from wsol_mm.evaluation.functional import (best_iou_curve, box_acc_curves,
                                            box_iou, boxes_from_scoremap,
                                            check_scoremap, normalize_scoremap)
+from wsol_mm.evaluation.functional import box_accuracy, box_extraction
 
 THRESHOLDS = np.arange(0, 1, 0.01)
+
+
+@pytest.fixture(autouse=True, params=['one_pass', 'opencv'])
+def auto_method(request, monkeypatch):
+    """Make ``method='auto'`` mean each extractor in turn."""
+    original = box_extraction.resolve_method
+
+    def resolve(method):
+        return request.param if method == 'auto' else original(method)
+
+    monkeypatch.setattr(box_extraction, 'resolve_method', resolve)
+    monkeypatch.setattr(box_accuracy, 'resolve_method', resolve)
+    return request.param
 
 
 def _blank(height, width):
@@ -310,7 +328,8 @@ def test_contours_computed_once_per_integer_level(monkeypatch):
     monkeypatch.setattr(cv2, 'findContours', counting)
     cam = _blank(10, 10)
     cam[2:5, 2:5] = 1.0
-    boxes = boxes_from_scoremap(cam, [0.5, 0.501, 0.7], True)
+    boxes = boxes_from_scoremap(cam, [0.5, 0.501, 0.7], True,
+                                method='opencv')
     assert len(calls) == 2
     assert [b.tolist() for b in boxes] == [[[2, 2, 5, 5]]] * 3
 

@@ -8,7 +8,7 @@ import wsol_mm.evaluation.metrics.wsol_metric as wsol_metric_module
 from wsol_mm.evaluation.functional import box_acc_curves, pxap
 from wsol_mm.evaluation.metrics import WSOLMetric
 
-THRESHOLDS = np.arange(0, 1, 0.01)
+THRESHOLDS = np.arange(0, 1, 0.001)  # the default interval
 BOX_KEYS = {
     'gt_known_loc', 'max_box_acc', 'max_box_acc_v2', 'max_box_acc_v2_iou30',
     'max_box_acc_v2_iou50', 'max_box_acc_v2_iou70', 'best_cam_threshold',
@@ -94,10 +94,12 @@ def test_matches_functional_api():
         np.mean([multi[t].max() for t in (30, 50, 70)]), abs=1e-9)
     assert results['pxap'] == pytest.approx(
         pxap(cams, masks, THRESHOLDS), abs=1e-9)
-    # Only compact per-image results are kept, never the maps.
+    # Per image: one bit per CAM threshold and box criterion (the largest
+    # contour at IoU 50, every contour at 30 / 50 / 70), a few booleans.
     for result in metric.results:
-        for value in result.values():
-            assert np.size(value) <= len(THRESHOLDS) + 2
+        assert len(result['box_bits']) == -(-len(THRESHOLDS) * 4 // 8)
+        assert all(np.size(v) <= 2 for k, v in result.items()
+                   if k != 'box_bits')
 
 
 def test_result_does_not_depend_on_order_or_batching():
@@ -308,8 +310,8 @@ def test_no_image_with_box_gives_pxap_and_cls_only(warnings_of):
     # Compact per-image results without the box entries.
     metric = WSOLMetric()
     metric.process(None, samples)
-    assert all(set(r) == {'sample_idx', 'topk_correct', 'true_hist',
-                          'false_hist'} for r in metric.results)
+    assert all(set(r) == {'sample_idx', 'topk_correct',
+                          'mask_has_foreground'} for r in metric.results)
 
 
 def test_no_warning_when_every_image_has_boxes(warnings_of):

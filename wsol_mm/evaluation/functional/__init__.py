@@ -1,5 +1,5 @@
 """Functional WSOL evaluation (wsolevaluation protocol, Choe et al. 2020)."""
-from .box_accuracy import (best_iou_curve, box_acc_curves,
+from .box_accuracy import (best_iou_curve, best_iou_curves, box_acc_curves,
                            box_acc_from_iou_curves, check_gt_boxes)
 from .box_extraction import boxes_from_scoremap
 from .box_iou import box_iou
@@ -11,7 +11,7 @@ from .scoremap import check_scoremap, normalize_scoremap
 
 __all__ = [
     'check_scoremap', 'normalize_scoremap', 'boxes_from_scoremap', 'box_iou',
-    'check_gt_boxes', 'best_iou_curve', 'box_acc_from_iou_curves',
+    'check_gt_boxes', 'best_iou_curve', 'best_iou_curves', 'box_acc_from_iou_curves',
     'box_acc_curves', 'check_gt_mask', 'mask_score_histograms',
     'pxap_from_histograms', 'pxap', 'NoPositiveGroundTruthError',
     'box_from_mask', 'detection_score_map'

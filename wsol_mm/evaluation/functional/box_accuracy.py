@@ -1,10 +1,11 @@
 """Box accuracy curves: per-image best-IoU curves and their accuracies."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .box_extraction import boxes_per_level
+from .box_extraction import boxes_per_level, cam_levels, resolve_method
 from .box_iou import box_iou
+from .one_pass_boxes import one_pass_iou_curves
 from .scoremap import check_scoremap
 
 
@@ -31,29 +32,60 @@ def check_gt_boxes(gt_boxes, index: Optional[int] = None) -> np.ndarray:
     return boxes.astype(np.int64)
 
 
-def best_iou_curve(scoremap, gt_boxes, cam_thresholds: Sequence[float],
-                   multi_contour: bool = True) -> np.ndarray:
-    """Best IoU of an image at every CAM threshold.
+def best_iou_curves(scoremap, gt_boxes, cam_thresholds: Sequence[float],
+                    multi_contour: Sequence[bool] = (False, True),
+                    method: str = 'auto') -> Tuple[np.ndarray, ...]:
+    """Best IoU of an image at every CAM threshold, for each of
+    ``multi_contour`` (the one-pass path shares its sweeps between them).
 
-    At each threshold the IoU is the max over the estimated boxes of the max
-    over the GT boxes.
+    At each threshold the IoU is the max over the estimated boxes (the
+    largest contour's, or every contour's) of the max over the GT boxes.
 
     Args:
         scoremap (np.ndarray): (H, W) map with values in [0, 1].
         gt_boxes (array-like): (k, 4) integer GT boxes.
         cam_thresholds (sequence of float): relative CAM thresholds.
-        multi_contour (bool): use every contour instead of the largest.
+        multi_contour (sequence of bool): for each curve, use every contour
+            instead of the largest.
+        method (str): ``'auto'``, ``'one_pass'`` or ``'opencv'``, see
+            :mod:`.box_extraction`.
+
+    Returns:
+        tuple[np.ndarray]: one (T,) float64 IoU curve per ``multi_contour``.
+    """
+    gt_boxes = check_gt_boxes(gt_boxes)
+    if len(np.asarray(cam_thresholds).reshape(-1)) == 0:
+        return tuple(np.zeros(0, dtype=np.float64) for _ in multi_contour)
+    if resolve_method(method) == 'one_pass':
+        image, levels, inverse = cam_levels(check_scoremap(scoremap),
+                                            cam_thresholds)
+        kinds = sorted(set(bool(m) for m in multi_contour))
+        curves = one_pass_iou_curves(image, levels, gt_boxes,
+                                     largest=False in kinds,
+                                     every=True in kinds)
+        by_kind = dict(zip(kinds, curves))
+        return tuple(by_kind[bool(m)][inverse] for m in multi_contour)
+    curves = []
+    for multi in multi_contour:
+        boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi,
+                                         'opencv')
+        ious = box_iou(np.concatenate(boxes), gt_boxes).max(axis=1)
+        starts = np.cumsum([0] + [len(b) for b in boxes[:-1]])
+        curves.append(np.maximum.reduceat(ious, starts)[inverse])
+    return tuple(curves)
+
+
+def best_iou_curve(scoremap, gt_boxes, cam_thresholds: Sequence[float],
+                   multi_contour: bool = True,
+                   method: str = 'auto') -> np.ndarray:
+    """Best IoU of an image at every CAM threshold (see
+    :func:`best_iou_curves`).
 
     Returns:
         np.ndarray: (T,) float64 IoUs.
     """
-    gt_boxes = check_gt_boxes(gt_boxes)
-    boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi_contour)
-    if len(boxes) == 0:
-        return np.zeros(0, dtype=np.float64)
-    ious = box_iou(np.concatenate(boxes), gt_boxes).max(axis=1)
-    starts = np.cumsum([0] + [len(b) for b in boxes[:-1]])
-    return np.maximum.reduceat(ious, starts)[inverse]
+    return best_iou_curves(scoremap, gt_boxes, cam_thresholds,
+                           (multi_contour, ), method)[0]
 
 
 def box_acc_from_iou_curves(iou_curves, iou_thresholds: Sequence[int] = (
@@ -85,7 +117,8 @@ def box_acc_from_iou_curves(iou_curves, iou_thresholds: Sequence[int] = (
 
 def box_acc_curves(scoremaps, gt_boxes, cam_thresholds: Sequence[float],
                    iou_thresholds: Sequence[int] = (30, 50, 70),
-                   multi_contour: bool = True) -> Dict[int, np.ndarray]:
+                   multi_contour: bool = True,
+                   method: str = 'auto') -> Dict[int, np.ndarray]:
     """Box accuracy (percent) at every CAM threshold for each IoU threshold.
 
     MaxBoxAcc is ``box_acc_curves(..., (50,), multi_contour=False)[50].max()``
@@ -98,6 +131,7 @@ def box_acc_curves(scoremaps, gt_boxes, cam_thresholds: Sequence[float],
         cam_thresholds (sequence of float): relative CAM thresholds.
         iou_thresholds (sequence of int): IoU thresholds in percent.
         multi_contour (bool): use every contour instead of the largest.
+        method (str): ``'auto'``, ``'one_pass'`` or ``'opencv'``.
 
     Returns:
         dict[int, np.ndarray]: (len(cam_thresholds),) float64 accuracies.
@@ -112,5 +146,6 @@ def box_acc_curves(scoremaps, gt_boxes, cam_thresholds: Sequence[float],
         scoremap = check_scoremap(scoremap, index)
         boxes = check_gt_boxes(boxes, index)
         curves.append(
-            best_iou_curve(scoremap, boxes, cam_thresholds, multi_contour))
+            best_iou_curve(scoremap, boxes, cam_thresholds, multi_contour,
+                           method))
     return box_acc_from_iou_curves(np.stack(curves), iou_thresholds)

@@ -1,11 +1,21 @@
 """Boxes estimated from a score map at CAM thresholds (contour bounding boxes).
+
+Two implementations give the same boxes: ``'opencv'``, the reference, runs
+``cv2.findContours`` once per distinct level; ``'one_pass'``
+(:mod:`.one_pass_boxes`, Numba) finds every level's boxes from one sweep.
+``'auto'`` takes the one-pass path when Numba is installed.
 """
+import logging
 from typing import List, Sequence, Tuple
 
 import cv2
 import numpy as np
+from mmengine.logging import print_log
 
+from . import one_pass_boxes
 from .scoremap import check_scoremap
+
+METHODS = ('auto', 'one_pass', 'opencv')
 
 _EMPTY_BOX = np.zeros((1, 4), dtype=np.int64)
 
@@ -58,12 +68,41 @@ def boxes_at_level(image: np.ndarray, level: int,
     return boxes
 
 
+_warned_fallback = False
+
+
+def resolve_method(method: str) -> str:
+    """``'one_pass'`` or ``'opencv'`` for a ``method`` of :data:`METHODS`.
+
+    ``'auto'`` falls back to OpenCV, with one warning, without Numba.
+    """
+    global _warned_fallback
+    if method not in METHODS:
+        raise ValueError(f'method must be one of {METHODS}, got {method!r}')
+    if method != 'auto':
+        if method == 'one_pass':
+            one_pass_boxes.check_numba()
+        return method
+    if one_pass_boxes.numba is not None:
+        return 'one_pass'
+    if not _warned_fallback:
+        print_log(
+            'numba is not installed: boxes come from one cv2.findContours '
+            'per level (slower, same results); pip install numba',
+            logger='current',
+            level=logging.WARNING)
+        _warned_fallback = True
+    return 'opencv'
+
+
 def boxes_per_level(scoremap, cam_thresholds: Sequence[float],
-                    multi_contour: bool
+                    multi_contour: bool, method: str = 'auto'
                     ) -> Tuple[List[np.ndarray], np.ndarray]:
     """Boxes for each distinct integer level of a (valid) score map.
 
-    Contours are computed once per distinct level ``int(t * max)``.
+    Contours are computed for each distinct level ``int(t * max)`` (the
+    multi-contour boxes of a level as a set; their order depends on
+    ``method``).
 
     Returns:
         tuple: ``(boxes, inverse)`` where ``boxes[j]`` holds the boxes of the
@@ -72,12 +111,17 @@ def boxes_per_level(scoremap, cam_thresholds: Sequence[float],
     """
     scoremap = check_scoremap(scoremap)
     image, levels, inverse = cam_levels(scoremap, cam_thresholds)
-    boxes = [boxes_at_level(image, level, multi_contour) for level in levels]
+    if resolve_method(method) == 'one_pass':
+        boxes = one_pass_boxes.one_pass_boxes(image, levels, multi_contour)
+    else:
+        boxes = [boxes_at_level(image, level, multi_contour)
+                 for level in levels]
     return boxes, inverse
 
 
 def boxes_from_scoremap(scoremap, cam_thresholds: Sequence[float],
-                        multi_contour: bool = False) -> List[np.ndarray]:
+                        multi_contour: bool = False,
+                        method: str = 'auto') -> List[np.ndarray]:
     """Boxes estimated from one score map at every CAM threshold.
 
     Args:
@@ -85,10 +129,13 @@ def boxes_from_scoremap(scoremap, cam_thresholds: Sequence[float],
         cam_thresholds (sequence of float): relative CAM thresholds.
         multi_contour (bool): keep every contour (MaxBoxAccV2) instead of
             the largest one (MaxBoxAcc).
+        method (str): ``'auto'``, ``'one_pass'`` or ``'opencv'`` (see the
+            module).
 
     Returns:
         list[np.ndarray]: one (n_i, 4) int64 array ``x0 y0 x1 y1`` per
         threshold.
     """
-    boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi_contour)
+    boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi_contour,
+                                     method)
     return [boxes[j].copy() for j in inverse]

@@ -2,6 +2,7 @@
 from typing import Sequence, Tuple
 
 import numpy as np
+import torch
 
 from .scoremap import check_scoremap
 
@@ -29,21 +30,64 @@ def mask_score_histograms(scoremap, gt_mask, cam_thresholds: Sequence[float]
                           ) -> Tuple[np.ndarray, np.ndarray]:
     """Histograms of the map's scores over foreground and background pixels.
 
+    The counts of ``np.histogram(scores, bins=histogram_edges(...))``
+    (bins ``[e_i, e_i+1)``, the last one closed), found with one
+    ``searchsorted`` and a ``bincount``; a map given as a torch tensor is
+    counted on its device (the GPU when the maps are there).
+
     Args:
-        scoremap (np.ndarray): (H, W) map with values in [0, 1].
-        gt_mask (np.ndarray): (H, W) mask; 1 foreground, 0 background, any
-            other value (255) ignored.
+        scoremap (np.ndarray | torch.Tensor): (H, W) map with values in
+            [0, 1].
+        gt_mask (np.ndarray | torch.Tensor): (H, W) mask; 1 foreground, 0
+            background, any other value (255) ignored.
         cam_thresholds (sequence of float): relative CAM thresholds.
 
     Returns:
         tuple: ``(true_hist, false_hist)``, each (T + 2,) int64 counts.
     """
+    edges = histogram_edges(cam_thresholds)
+    if isinstance(scoremap, torch.Tensor):
+        return _tensor_histograms(scoremap, gt_mask, edges)
     scoremap = check_scoremap(scoremap)
     gt_mask = check_gt_mask(gt_mask, scoremap.shape)
-    edges = histogram_edges(cam_thresholds)
-    true_hist, _ = np.histogram(scoremap[gt_mask == 1], bins=edges)
-    false_hist, _ = np.histogram(scoremap[gt_mask == 0], bins=edges)
-    return true_hist.astype(np.int64), false_hist.astype(np.int64)
+    num_bins = len(edges) - 1
+    # Bin i holds e_i <= s < e_i+1; scores are in [0, 1] (checked above).
+    bins = np.searchsorted(edges, scoremap.astype(np.float64).ravel(),
+                           side='right') - 1
+    bins = np.minimum(bins, num_bins - 1)
+    # Foreground and background in one bincount: the background's bins
+    # come after the foreground's.
+    labels = np.asarray(gt_mask).ravel()
+    keep = (labels == 0) | (labels == 1)
+    counts = np.bincount(
+        bins[keep] + num_bins * (labels[keep] == 0), minlength=2 * num_bins)
+    return (counts[:num_bins].astype(np.int64),
+            counts[num_bins:].astype(np.int64))
+
+
+def _tensor_histograms(scoremap: torch.Tensor, gt_mask, edges: np.ndarray
+                       ) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`mask_score_histograms` of a tensor map, on its device."""
+    device = scoremap.device
+    scores = scoremap.detach().to(torch.float64).reshape(-1)
+    if scores.numel() and (scores.min() < 0 or scores.max() > 1
+                           or torch.isnan(scores).any()):
+        raise ValueError('score map must hold values in [0, 1]')
+    mask = torch.as_tensor(gt_mask, device=device)
+    if tuple(mask.shape) != tuple(scoremap.shape):
+        raise ValueError(f'mask has shape {tuple(mask.shape)}, its score map '
+                         f'{tuple(scoremap.shape)}')
+    labels = mask.reshape(-1)
+    num_bins = len(edges) - 1
+    boundaries = torch.as_tensor(edges, dtype=torch.float64, device=device)
+    bins = torch.bucketize(scores, boundaries, right=True) - 1
+    bins = bins.clamp(max=num_bins - 1)
+    keep = (labels == 0) | (labels == 1)
+    counts = torch.bincount(
+        bins[keep] + num_bins * (labels[keep] == 0).long(),
+        minlength=2 * num_bins).cpu().numpy()
+    return (counts[:num_bins].astype(np.int64),
+            counts[num_bins:].astype(np.int64))
 
 
 def pxap_from_histograms(true_hist, false_hist) -> float:

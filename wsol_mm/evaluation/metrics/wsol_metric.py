@@ -1,19 +1,24 @@
 """MMEngine metric for WSOL: MaxBoxAcc, MaxBoxAccV2, PxAP, top-k Loc/Cls."""
 import logging
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.dist import all_gather_object, get_dist_info
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
-from ..functional import (best_iou_curve, box_acc_from_iou_curves,
-                          box_iou, check_gt_boxes, mask_score_histograms,
-                          normalize_scoremap, pxap_from_histograms)
+from ..functional import (best_iou_curves, box_iou, check_gt_boxes,
+                          mask_score_histograms, normalize_scoremap,
+                          pxap_from_histograms)
+from ..functional.box_extraction import METHODS
 from .class_scores import load_class_scores
+
+# Images whose packed bits are unpacked at once when counting.
+_UNPACK_CHUNK = 4096
 
 
 def _to_numpy(value) -> np.ndarray:
@@ -102,6 +107,22 @@ def read_gt_boxes(sample: dict,
                           index=sample.get('sample_idx'))
 
 
+def _map_on_gpu(sample: dict, scoremap: np.ndarray):
+    """The sample's score map as the CUDA tensor it came as, when it is one
+    and needed no normalisation (PxAP's histograms are then counted on the
+    GPU), else ``scoremap``."""
+    raw = sample['gt_score_map']
+    if not (isinstance(raw, torch.Tensor) and raw.is_cuda
+            and raw.is_floating_point()):
+        return scoremap
+    raw = raw.reshape(scoremap.shape)
+    low, high = raw.min(), raw.max()
+    if bool(low < 0) or bool(high > 1) or bool(low == high) or bool(
+            torch.isnan(raw).any()):
+        return scoremap
+    return raw
+
+
 @METRICS.register_module()
 class WSOLMetric(BaseMetric):
     """Localization (and classification) metrics of the WSOL protocol.
@@ -129,8 +150,16 @@ class WSOLMetric(BaseMetric):
     image whose instance masks are all empty, see :class:`LoadWSOLMask`) is
     left out of the box metrics (MaxBoxAcc, MaxBoxAccV2, GT-known Loc, top-k
     Loc) and still counted by PxAP and top-k Cls; one warning gives the
-    counts. Only compact per-image results are kept, so the result is the
-    same under DDP.
+    counts.
+
+    State: per image only a few hundred bytes, one bit per CAM threshold and
+    IoU threshold (``box_bits``: the largest contour's box at
+    ``box_acc_iou``, then every contour's at each of ``iou_thresholds``),
+    the older protocol's and top-k's booleans; PxAP's score histograms are
+    summed per process. Under DDP, MMEngine drops the distributed sampler's
+    padding duplicates from the per-image results, and each process leaves
+    its last image's histograms out when it is such a duplicate, so every
+    image counts once.
 
     Args:
         cam_curve_interval (float): step of the CAM thresholds
@@ -146,6 +175,9 @@ class WSOLMetric(BaseMetric):
             older protocol (see above).
         class_scores (str, optional): file of class scores keyed by image
             path, used as ``pred_score``.
+        method (str): box extraction, ``'auto'`` (one pass with Numba,
+            else OpenCV), ``'one_pass'`` or ``'opencv'`` (one
+            ``cv2.findContours`` per level); the results are identical.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): prefix of the metric names; ``'wsol'`` when
             None.
@@ -153,7 +185,7 @@ class WSOLMetric(BaseMetric):
     default_prefix: Optional[str] = 'wsol'
 
     def __init__(self,
-                 cam_curve_interval: float = 0.01,
+                 cam_curve_interval: float = 0.001,
                  iou_thresholds: Sequence[int] = (30, 50, 70),
                  box_acc_iou: int = 50,
                  loc_cam_threshold: float = 0.2,
@@ -161,9 +193,14 @@ class WSOLMetric(BaseMetric):
                  topk: Union[int, Sequence[int]] = (1, 5),
                  loc_boxes: str = 'scoremap',
                  class_scores: Optional[str] = None,
+                 method: str = 'auto',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if method not in METHODS:
+            raise ValueError(f'method must be one of {METHODS}, got '
+                             f'{method!r}')
+        self.method = method
         if isinstance(iou_thresholds, (int, float)):
             iou_thresholds = (iou_thresholds, )
         if len(iou_thresholds) == 0:
@@ -185,6 +222,30 @@ class WSOLMetric(BaseMetric):
         self.loc_boxes = loc_boxes
         self.class_scores = None if class_scores is None else \
             load_class_scores(class_scores)
+        self._reset_histograms()
+
+    def _reset_histograms(self) -> None:
+        """Empty PxAP sums; the last image's histograms are kept apart until
+        the next image (it may be a DDP padding duplicate)."""
+        num_bins = len(self.cam_thresholds) + 2
+        self._true_total = np.zeros(num_bins, dtype=np.int64)
+        self._false_total = np.zeros(num_bins, dtype=np.int64)
+        self._last_histograms = None
+        self._gathered_histograms = None
+
+    def _add_histograms(self, true_hist, false_hist) -> None:
+        if self._last_histograms is not None:
+            self._true_total += self._last_histograms[0]
+            self._false_total += self._last_histograms[1]
+        self._last_histograms = (true_hist, false_hist)
+
+    def _local_histograms(self, keep_last: bool = True):
+        true_hist = self._true_total.copy()
+        false_hist = self._false_total.copy()
+        if keep_last and self._last_histograms is not None:
+            true_hist += self._last_histograms[0]
+            false_hist += self._last_histograms[1]
+        return true_hist, false_hist
 
     # ------------------------------------------------------------------ #
     # per-sample processing
@@ -198,20 +259,22 @@ class WSOLMetric(BaseMetric):
 
     def _box_results(self, sample: dict, scoremap: np.ndarray,
                      boxes: np.ndarray) -> dict:
-        """The IoU curves of the box metrics and the older protocol's IoU."""
+        """One bit per CAM threshold and IoU threshold, and the older
+        protocol's verdict."""
         # The older protocol's threshold rides along with the curve's ones.
-        single = best_iou_curve(
+        single, multi = best_iou_curves(
             scoremap, boxes,
             np.append(self.cam_thresholds, self.loc_cam_threshold),
-            multi_contour=False)
+            (False, True), self.method)
         loc_iou = float(single[-1])
         if self.loc_boxes == 'predicted':
             loc_iou = self._predicted_box_iou(sample, boxes)
+        bits = np.stack(
+            [single[:-1] >= self.box_acc_iou / 100] +
+            [multi[:-1] >= t / 100 for t in self.iou_thresholds], axis=1)
         return dict(
-            iou_multi=best_iou_curve(
-                scoremap, boxes, self.cam_thresholds, multi_contour=True),
-            iou_single=single[:-1].copy(),
-            loc_iou=loc_iou)
+            box_bits=np.packbits(bits).tobytes(),
+            loc_correct=loc_iou > self.loc_iou_threshold)
 
     def _process_sample(self, sample: dict) -> dict:
         scoremap = read_score_map(sample)
@@ -227,8 +290,10 @@ class WSOLMetric(BaseMetric):
             mask = _to_numpy(sample['gt_mask'])
             if mask.ndim == 3 and mask.shape[0] == 1:
                 mask = mask[0]
-            result['true_hist'], result['false_hist'] = mask_score_histograms(
-                scoremap, mask, self.cam_thresholds)
+            true_hist, false_hist = mask_score_histograms(
+                _map_on_gpu(sample, scoremap), mask, self.cam_thresholds)
+            self._add_histograms(true_hist, false_hist)
+            result['mask_has_foreground'] = bool(true_hist.sum() > 0)
         return result
 
     def _predicted_box_iou(self, sample: dict, gt_boxes: np.ndarray
@@ -239,7 +304,7 @@ class WSOLMetric(BaseMetric):
         box = np.trunc(_to_numpy(sample['pred_bboxes']).reshape(-1, 4)[:1])
         return float(box_iou(box, gt_boxes).max())
 
-    def _topk_correct(self, sample: dict) -> Dict[int, bool]:
+    def _topk_correct(self, sample: dict) -> Tuple[bool, ...]:
         scores = sample['pred_score']
         if not isinstance(scores, torch.Tensor):
             scores = torch.as_tensor(np.asarray(scores))
@@ -247,7 +312,7 @@ class WSOLMetric(BaseMetric):
         label = int(_to_numpy(sample['gt_label']).reshape(-1)[0])
         top = torch.topk(scores, min(max(self.topk), scores.numel()))[1]
         top = top.tolist()
-        return {k: label in top[:k] for k in self.topk}
+        return tuple(label in top[:k] for k in self.topk)
 
     # ------------------------------------------------------------------ #
     # aggregation
@@ -282,34 +347,43 @@ class WSOLMetric(BaseMetric):
                 'pred_score: top-k metrics use those only.',
                 logger='current',
                 level=logging.WARNING)
-        boxed = [r for r in subset if 'loc_iou' in r]
-        loc_correct = np.array([r['loc_iou'] for r in boxed],
-                               dtype=np.float64) > self.loc_iou_threshold
+        boxed = [r for r in subset if 'loc_correct' in r]
+        loc_correct = np.array([r['loc_correct'] for r in boxed], dtype=bool)
         metrics = {}
-        for k in self.topk:
-            cls_ok = np.array([r['topk_correct'][k] for r in subset])
+        for i, k in enumerate(self.topk):
+            cls_ok = np.array([r['topk_correct'][i] for r in subset])
             metrics[f'top{k}_cls'] = float(cls_ok.sum() * 100. / len(subset))
             if boxed:
-                cls_ok = np.array([r['topk_correct'][k] for r in boxed])
+                cls_ok = np.array([r['topk_correct'][i] for r in boxed])
                 metrics[f'top{k}_loc'] = float(
                     (cls_ok & loc_correct).sum() * 100. / len(boxed))
         return metrics
+
+    def _correct_counts(self, results: List[dict]) -> np.ndarray:
+        """(T, 1 + len(iou_thresholds)) numbers of correct images per CAM
+        threshold, summed from the packed bits a chunk at a time."""
+        shape = (len(self.cam_thresholds), 1 + len(self.iou_thresholds))
+        counts = np.zeros(shape, dtype=np.int64)
+        for start in range(0, len(results), _UNPACK_CHUNK):
+            chunk = results[start:start + _UNPACK_CHUNK]
+            packed = np.frombuffer(
+                b''.join(r['box_bits'] for r in chunk),
+                dtype=np.uint8).reshape(len(chunk), -1)
+            bits = np.unpackbits(
+                packed, axis=1, count=shape[0] * shape[1])
+            counts += bits.reshape(len(chunk), *shape).sum(
+                axis=0, dtype=np.int64)
+        return counts
 
     def _box_metrics(self, results: List[dict]) -> Dict[str, float]:
         """GT-known Loc, MaxBoxAcc and MaxBoxAccV2 of the images with GT
         boxes."""
         if not results:
             return {}
-        iou_single = np.stack([r['iou_single'] for r in results])
-        iou_multi = np.stack([r['iou_multi'] for r in results])
-        loc_iou = np.array([r['loc_iou'] for r in results], dtype=np.float64)
-
-        single_acc = box_acc_from_iou_curves(iou_single,
-                                             (self.box_acc_iou, ))
-        single_acc = single_acc[self.box_acc_iou]
-        multi_acc = box_acc_from_iou_curves(iou_multi, self.iou_thresholds)
-        best_per_iou = [multi_acc[t].max() for t in self.iou_thresholds]
-        loc_correct = loc_iou > self.loc_iou_threshold
+        accuracy = self._correct_counts(results) * 100. / len(results)
+        single_acc = accuracy[:, 0]
+        best_per_iou = accuracy[:, 1:].max(axis=0)
+        loc_correct = np.array([r['loc_correct'] for r in results])
 
         metrics = dict(
             gt_known_loc=float(loc_correct.sum() * 100. / len(results)),
@@ -326,9 +400,10 @@ class WSOLMetric(BaseMetric):
         """One warning with the images left out of the box metrics and the
         masks without foreground."""
         num = len(results)
-        no_box = [r['sample_idx'] for r in results if 'loc_iou' not in r]
+        no_box = [r['sample_idx'] for r in results
+                  if 'loc_correct' not in r]
         no_fg = sum(1 for r in results
-                    if 'true_hist' in r and r['true_hist'].sum() == 0)
+                    if r.get('mask_has_foreground') is False)
         messages = []
         if no_box:
             messages.append(
@@ -347,7 +422,7 @@ class WSOLMetric(BaseMetric):
                       level=logging.WARNING)
 
     def _pxap(self, results: List[dict]) -> Dict[str, float]:
-        subset = [r for r in results if 'true_hist' in r]
+        subset = [r for r in results if 'mask_has_foreground' in r]
         if not subset:
             return {}
         if len(subset) < len(results):
@@ -356,9 +431,26 @@ class WSOLMetric(BaseMetric):
                 'PxAP uses those only.',
                 logger='current',
                 level=logging.WARNING)
-        true_hist = np.sum([r['true_hist'] for r in subset], axis=0)
-        false_hist = np.sum([r['false_hist'] for r in subset], axis=0)
-        return {'pxap': pxap_from_histograms(true_hist, false_hist)}
+        histograms = self._gathered_histograms
+        if histograms is None:  # compute_metrics called without evaluate
+            histograms = self._local_histograms()
+        return {'pxap': pxap_from_histograms(*histograms)}
+
+    def evaluate(self, size: int) -> dict:
+        """Sum the processes' PxAP histograms, each without its last image
+        when that image is the distributed sampler's padding (the same rule
+        as MMEngine's ``collect_results``: the results past ``size`` of the
+        rank-interleaved order), then evaluate as :class:`BaseMetric`."""
+        rank, world_size = get_dist_info()
+        position = rank + (len(self.results) - 1) * world_size
+        local = self._local_histograms(keep_last=position < size)
+        parts = all_gather_object(local) if world_size > 1 else [local]
+        self._gathered_histograms = (sum(p[0] for p in parts),
+                                     sum(p[1] for p in parts))
+        try:
+            return super().evaluate(size)
+        finally:
+            self._reset_histograms()
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Aggregate the per-image results into the WSOL metrics."""
@@ -374,7 +466,7 @@ class WSOLMetric(BaseMetric):
         metrics: Dict[str, Union[float, int]] = {}
         metrics.update(self._classification(results))
         metrics.update(
-            self._box_metrics([r for r in results if 'loc_iou' in r]))
+            self._box_metrics([r for r in results if 'loc_correct' in r]))
         metrics.update(self._pxap(results))
         metrics['num_images'] = int(num_images)
 
