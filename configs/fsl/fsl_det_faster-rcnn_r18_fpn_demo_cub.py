@@ -37,8 +37,6 @@ val_dataloader = dict(
         ],
         **dataset))
 test_dataloader = val_dataloader
-val_evaluator = dict(cam_curve_interval=0.01)
-test_evaluator = val_evaluator
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
          end=20),

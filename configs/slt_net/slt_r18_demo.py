@@ -34,8 +34,6 @@ train_dataloader = dict(
 test_dataloader = dict(
     batch_size=32, num_workers=2,
     dataset=dict(demo_dataset, pipeline=demo_test_pipeline))
-# CAM thresholds every 0.01 keep the demo's evaluation quick.
-test_evaluator = dict(cam_curve_interval=0.01)
 
 demo_backbone = dict(
     _delete_=True,
@@ -108,5 +106,4 @@ stages = dict(
                  end=classifier_epochs, start_factor=1.0,
                  end_factor=1.0 / classifier_epochs)
         ],
-        train_cfg=dict(max_epochs=classifier_epochs))),
-    evaluate=dict(evaluator=dict(cam_curve_interval=0.01)))
+        train_cfg=dict(max_epochs=classifier_epochs))))

@@ -171,3 +171,15 @@ def test_auto_falls_back_to_opencv_without_numba(monkeypatch):
         box_extraction.resolve_method('one_pass')
     with pytest.raises(ValueError, match="'fast'"):
         box_extraction.resolve_method('fast')
+
+
+def test_components_per_level_same_as_opencv():
+    rng = np.random.default_rng(3)
+    thresholds = np.arange(0, 1, 0.01)
+    for index in range(300):
+        cam = _random_map(rng, KINDS[index % len(KINDS)])
+        fast = box_extraction.components_per_level(cam, thresholds,
+                                                   'one_pass')
+        slow = box_extraction.components_per_level(cam, thresholds, 'opencv')
+        assert np.array_equal(fast[0], slow[0]), index
+        assert np.array_equal(fast[1], slow[1]), index

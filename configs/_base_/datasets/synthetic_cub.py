@@ -16,8 +16,3 @@ val_dataloader = dict(
     dataset=dict(type='SyntheticCUB', data_root=data_root,
                  generator=synthetic))
 test_dataloader = val_dataloader
-# Demo data, no paper to reproduce: CAM thresholds every 0.01 (the protocol's
-# 0.001 is set in wsol_dataloaders.py for the real datasets) keep the
-# evaluation of the CPU demos quick.
-val_evaluator = dict(cam_curve_interval=0.01)
-test_evaluator = val_evaluator

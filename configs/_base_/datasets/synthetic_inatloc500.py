@@ -59,5 +59,3 @@ test_dataloader = dict(
     dataset=dict(
         _delete_=True, split='test', pipeline=demo_test_pipeline,
         **demo_dataset))
-val_evaluator = dict(cam_curve_interval=0.01)
-test_evaluator = val_evaluator

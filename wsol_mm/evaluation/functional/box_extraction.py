@@ -139,3 +139,28 @@ def boxes_from_scoremap(scoremap, cam_thresholds: Sequence[float],
     boxes, inverse = boxes_per_level(scoremap, cam_thresholds, multi_contour,
                                      method)
     return [boxes[j].copy() for j in inverse]
+
+
+def components_per_level(scoremap, cam_thresholds: Sequence[float],
+                         method: str = 'auto'
+                         ) -> Tuple[np.ndarray, np.ndarray]:
+    """The largest contour's box and the number of 8-connected foreground
+    components of a (valid) score map at every CAM threshold.
+
+    Returns:
+        tuple: ``(boxes, counts)``, (T, 4) int64 boxes (``[0, 0, 0, 0]``
+        without foreground) and (T,) int64 counts.
+    """
+    scoremap = check_scoremap(scoremap)
+    image, levels, inverse = cam_levels(scoremap, cam_thresholds)
+    if resolve_method(method) == 'one_pass':
+        boxes, counts = one_pass_boxes.one_pass_components(image, levels)
+        return boxes[inverse], counts[inverse]
+    boxes = np.zeros((len(levels), 4), dtype=np.int64)
+    counts = np.zeros(len(levels), dtype=np.int64)
+    for j, level in enumerate(levels):
+        foreground = (image > level).astype(np.uint8)
+        # Label 0 is the background.
+        counts[j] = cv2.connectedComponents(foreground, connectivity=8)[0] - 1
+        boxes[j] = boxes_at_level(image, level, multi_contour=False)[0]
+    return boxes[inverse], counts[inverse]

@@ -68,6 +68,33 @@ def check_numba() -> None:
         raise ImportError(NUMBA_MISSING)
 
 
+def _ring_tables():
+    """Lookup tables over the 8-bit mask of a pixel's neighbours already in
+    the sweep, in ring order N, NE, E, SE, S, SW, W, NW (bit i).
+
+    Consecutive ring neighbours touch (8-connectivity), so each circular run
+    of set bits lies in one component: ``runs[m]`` runs, represented by the
+    bits ``reps[m, :runs[m]]``. ``gain[m]`` is twice the polygon area the
+    pixel adds: +1 for each of its four 2x2 cells in which it is the 3rd or
+    4th corner.
+    """
+    reps = np.zeros((256, 4), dtype=np.int64)
+    runs = np.zeros(256, dtype=np.int64)
+    gain = np.zeros(256, dtype=np.int64)
+    cells = ((6, 7, 0), (0, 1, 2), (2, 3, 4), (4, 5, 6))
+    for mask in range(256):
+        bits = [(mask >> i) & 1 for i in range(8)]
+        starts = [0] if mask == 255 else [
+            i for i in range(8) if bits[i] and not bits[i - 1]]
+        runs[mask] = len(starts)
+        reps[mask, :len(starts)] = starts
+        gain[mask] = sum(sum(bits[i] for i in cell) >= 2 for cell in cells)
+    return reps, runs, gain
+
+
+_RING_REPS, _RING_RUNS, _CELL_GAIN = _ring_tables()
+
+
 @_njit
 def _sweep_order(values, num_values, descending):
     """Pixels in sweep order (a counting sort of ``values``, ints in
@@ -144,6 +171,25 @@ def _new_node(k, x, y, parent, box):
 
 
 @_njit_inline
+def _grow(box, r, x, y):
+    """Grow root ``r``'s box to pixel ``x, y``; return whether it grew."""
+    grown = False
+    if x < box[r, 0]:
+        box[r, 0] = x
+        grown = True
+    elif x > box[r, 2]:
+        box[r, 2] = x
+        grown = True
+    if y < box[r, 1]:
+        box[r, 1] = y
+        grown = True
+    elif y > box[r, 3]:
+        box[r, 3] = y
+        grown = True
+    return grown
+
+
+@_njit_inline
 def _unite(parent, size, box, a, b):
     """Union by size of roots ``a`` and ``b``; return (kept, absorbed)."""
     if size[a] < size[b]:
@@ -178,26 +224,42 @@ def _drop(live, slot, count, r):
 
 
 @_njit
-def _foreground_sweep(image, levels, gt, emit):
-    """Outer contours (8-connected ``image > L``) at every level ``L``.
+def _component_sweep(values, height, width, levels, gt, largest, emit):
+    """The 8-connected components of ``values > L`` at every level ``L``.
 
-    Returns ``(best_iou, boxes, counts)``: per level the best IoU of its
-    outer boxes with the GT (-1 without foreground) and its number of outer
-    contours; with ``emit``, the boxes of the levels from the last to the
-    first, one after the other.
+    Pixels join in decreasing value; a pixel is united with one neighbour
+    per run of its ring mask (see :func:`_ring_tables`). Every component
+    keeps its box, twice its polygon area and its first pixel in raster
+    order.
+
+    Returns ``(best_iou, chosen, boxes, counts)``, per level: with
+    ``largest``, the box of the component of largest area (ties: the one
+    whose first pixel comes last; ``[0, 0, 0, 0]`` without components) in
+    ``chosen`` and its IoU; otherwise the best IoU of all components' boxes
+    (-1 without components) and, with ``emit``, their boxes, the levels
+    from the last to the first one after the other. ``counts`` are the
+    numbers of components.
     """
-    height, width = image.shape
     n = height * width
-    order, rank, ends = _sweep_order(image.ravel(), 256, True)
+    order, _, ends = _sweep_order(values, 256, True)
+    padded_width = width + 2
+    seen = np.zeros((height + 2) * padded_width, dtype=np.uint8)
+    ring = np.array([-padded_width, 1 - padded_width, 1, padded_width + 1,
+                     padded_width, padded_width - 1, -1, -padded_width - 1])
+    step = np.array([-width, 1 - width, 1, width + 1, width, width - 1, -1,
+                     -width - 1])
     parent = np.empty(n, dtype=np.int32)
     size = np.ones(n, dtype=np.int32)
     box = np.empty((n, 4), dtype=np.int32)
+    area2 = np.zeros(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int32)
     iou = np.zeros(n, dtype=np.float64)
     dirty = np.zeros(n, dtype=np.bool_)
     live = np.empty(n, dtype=np.int32)
     slot = np.full(n, -1, dtype=np.int32)
     num_live = 0
     best = np.full(levels.size, -1.0)
+    chosen = np.zeros((levels.size, 4), dtype=np.int64)
     out = np.empty((16 if emit else 1, 4), dtype=np.int64)
     num_out = 0
     counts = np.zeros(levels.size, dtype=np.int64)
@@ -208,22 +270,52 @@ def _foreground_sweep(image, levels, gt, emit):
             p = order[k]
             y = p // width
             x = p - y * width
-            _new_node(k, x, y, parent, box)
-            root = k
-            dirty[k] = True
-            num_live = _add_live(live, slot, num_live, k)
-            for yy in range(max(y - 1, 0), min(y + 2, height)):
-                for xx in range(max(x - 1, 0), min(x + 2, width)):
-                    q = rank[yy * width + xx]
-                    if q >= k:  # not foreground yet (or the pixel itself)
-                        continue
-                    other = _find(parent, q)
-                    if other == root:
-                        continue
+            centre = p + padded_width + 1 + 2 * y
+            mask = 0
+            for i in range(8):
+                mask |= seen[centre + ring[i]] << i
+            seen[centre] = 1
+            root = -1
+            for r in range(_RING_RUNS[mask]):
+                other = _find(parent, p + step[_RING_REPS[mask, r]])
+                if root < 0:
+                    root = other
+                elif other != root:
                     root, absorbed = _unite(parent, size, box, root, other)
+                    area2[root] += area2[absorbed]
+                    first[root] = min(first[root], first[absorbed])
                     num_live = _drop(live, slot, num_live, absorbed)
                     dirty[root] = True
+            if root < 0:
+                _new_node(p, x, y, parent, box)
+                first[p] = p
+                dirty[p] = True
+                num_live = _add_live(live, slot, num_live, p)
+                root = p
+            else:
+                parent[p] = root
+                size[root] += 1
+                first[root] = min(first[root], p)
+                if _grow(box, root, x, y):
+                    dirty[root] = True
+            area2[root] += _CELL_GAIN[mask]
             k += 1
+        counts[j] = num_live
+        if largest:
+            pick = -1
+            for i in range(num_live):
+                r = live[i]
+                if pick < 0 or area2[r] > area2[pick] or (
+                        area2[r] == area2[pick] and first[r] > first[pick]):
+                    pick = r
+            if pick >= 0:
+                chosen[j, 0] = box[pick, 0]
+                chosen[j, 1] = box[pick, 1]
+                chosen[j, 2] = min(box[pick, 2] + 1, width - 1)
+                chosen[j, 3] = min(box[pick, 3] + 1, height - 1)
+            best[j] = _box_iou(chosen[j, 0], chosen[j, 1], chosen[j, 2],
+                               chosen[j, 3], gt)
+            continue
         for i in range(num_live):
             r = live[i]
             x0, y0 = box[r, 0], box[r, 1]
@@ -236,33 +328,82 @@ def _foreground_sweep(image, levels, gt, emit):
             if emit:
                 out = _append(out, num_out, x0, y0, x1, y1)
                 num_out += 1
-        counts[j] = num_live
-    return best, out[:num_out], counts
+    return best, chosen, out[:num_out], counts
 
 
 @_njit
-def _background_sweep(image, levels, gt, emit):
-    """Hole contours (4-connected ``image <= L`` not touching the border).
+def _border_levels(image):
+    """For every pixel, the first level ``L`` at which the border's
+    background component of ``image <= L`` (4-connected, the zero frame
+    included) reaches it: the min over 4-paths to the border of the max
+    value on the path (grayscale hole filling), by a priority flood with
+    one stack per value over the image padded with a done frame."""
+    height, width = image.shape
+    padded_width = width + 2
+    size = (height + 2) * padded_width
+    value = np.zeros(size, dtype=np.int64)
+    done = np.ones(size, dtype=np.bool_)  # queued or frame
+    for y in range(height):
+        row = (y + 1) * padded_width + 1
+        for x in range(width):
+            value[row + x] = image[y, x]
+            done[row + x] = y == 0 or x == 0 or y == height - 1 \
+                or x == width - 1
+    level = np.empty(size, dtype=np.int32)
+    head = np.full(256, -1, dtype=np.int64)  # a stack per priority
+    below = np.empty(size, dtype=np.int64)
+    for y in range(height):
+        for x in range(width):
+            if y == 0 or x == 0 or y == height - 1 or x == width - 1:
+                q = (y + 1) * padded_width + x + 1
+                below[q] = head[value[q]]
+                head[value[q]] = q
+    steps = np.array([-padded_width, padded_width, -1, 1])
+    current = 0
+    while current < 256:
+        q = head[current]
+        if q < 0:
+            current += 1
+            continue
+        head[current] = below[q]
+        level[q] = current
+        for d in range(4):
+            r = q + steps[d]
+            if done[r]:
+                continue
+            done[r] = True
+            priority = max(current, value[r])
+            below[r] = head[priority]
+            head[priority] = r
+    result = np.empty(height * width, dtype=np.int32)
+    for y in range(height):
+        row = (y + 1) * padded_width + 1
+        result[y * width:(y + 1) * width] = level[row:row + width]
+    return result
 
-    Returns ``(best_iou, boxes, counts, border_level)``: as
-    :func:`_foreground_sweep` for the hole boxes (-1 without holes; the
-    emitted boxes from the first level to the last), and for every pixel
-    the first level at which the border's background component reaches it
-    (256 when it does not by the last level).
+
+@_njit
+def _hole_sweep(image, border_level, levels, gt, emit):
+    """Hole contours: the 4-connected components of ``image <= L`` that the
+    border's component has not reached (``border_level > L``).
+
+    Only pixels below their border level can be in a hole; all pixels of a
+    hole share their border level, at which the hole opens. Returns
+    ``(best_iou, boxes, counts)`` per level as :func:`_component_sweep`
+    (-1 without holes; the emitted boxes from the first level to the last).
     """
     height, width = image.shape
-    n = height * width
     flat = image.ravel()
-    order, rank, ends = _sweep_order(flat, 256, False)
+    candidates = np.flatnonzero(flat < border_level).astype(np.int32)
+    n = candidates.size
+    order, _, ends = _sweep_order(flat[candidates], 256, False)
+    padded_width = width + 2
+    node = np.full((height + 2) * padded_width, -1, dtype=np.int32)
+    steps = np.array([-padded_width, padded_width, -1, 1])
     parent = np.empty(n, dtype=np.int32)
     size = np.ones(n, dtype=np.int32)
     box = np.empty((n, 4), dtype=np.int32)
-    border = np.zeros(n, dtype=np.bool_)
-    # Members of every open hole: a list from head[root] to tail[root].
-    next_member = np.full(n, -1, dtype=np.int32)
-    head = np.arange(n).astype(np.int32)
-    tail = head.copy()
-    border_level = np.full(n, 256, dtype=np.int32)
+    opens = np.empty(n, dtype=np.int32)
     iou = np.zeros(n, dtype=np.float64)
     dirty = np.zeros(n, dtype=np.bool_)
     live = np.empty(n, dtype=np.int32)
@@ -274,52 +415,43 @@ def _background_sweep(image, levels, gt, emit):
     counts = np.zeros(levels.size, dtype=np.int64)
     k = 0
     for j in range(levels.size):
-        end = ends[min(levels[j], 255)]
+        level = levels[j]
+        end = ends[min(level, 255)]
         while k < end:
-            p = order[k]
+            p = candidates[order[k]]
             y = p // width
             x = p - y * width
-            value = flat[p]
-            _new_node(k, x, y, parent, box)
-            root = k
-            if y == 0 or x == 0 or y == height - 1 or x == width - 1:
-                border[k] = True
-                border_level[p] = value
-            else:
-                dirty[k] = True
-                num_live = _add_live(live, slot, num_live, k)
+            centre = p + padded_width + 1 + 2 * y
+            node[centre] = k
+            root = -1
             for d in range(4):
-                yy = y + (d == 0) - (d == 1)
-                xx = x + (d == 2) - (d == 3)
-                if yy < 0 or yy >= height or xx < 0 or xx >= width:
-                    continue
-                q = rank[yy * width + xx]
-                if q >= k:
+                q = node[centre + steps[d]]
+                if q < 0:
                     continue
                 other = _find(parent, q)
-                if other == root:
-                    continue
-                if border[root] != border[other]:
-                    # The open hole reaches the border: its pixels join it.
-                    m = head[other] if border[root] else head[root]
-                    while m >= 0:
-                        border_level[order[m]] = value
-                        m = next_member[m]
+                if root < 0:
+                    root = other
+                elif other != root:
                     root, absorbed = _unite(parent, size, box, root, other)
-                    border[root] = True
-                    num_live = _drop(live, slot, num_live, absorbed)
-                    num_live = _drop(live, slot, num_live, root)
-                elif border[root]:
-                    root, absorbed = _unite(parent, size, box, root, other)
-                else:  # two open holes become one
-                    root, absorbed = _unite(parent, size, box, root, other)
-                    next_member[tail[root]] = head[absorbed]
-                    tail[root] = tail[absorbed]
                     num_live = _drop(live, slot, num_live, absorbed)
                     dirty[root] = True
+            if root < 0:
+                _new_node(k, x, y, parent, box)
+                opens[k] = border_level[p]
+                dirty[k] = True
+                num_live = _add_live(live, slot, num_live, k)
+            else:
+                parent[k] = root
+                size[root] += 1
+                if _grow(box, root, x, y):
+                    dirty[root] = True
             k += 1
-        for i in range(num_live):
+        i = 0
+        while i < num_live:
             r = live[i]
+            if opens[r] <= level:  # the border's component reached it
+                num_live = _drop(live, slot, num_live, r)
+                continue
             x0, y0 = box[r, 0] - 1, box[r, 1] - 1
             x1 = min(box[r, 2] + 2, width - 1)
             y1 = min(box[r, 3] + 2, height - 1)
@@ -330,80 +462,9 @@ def _background_sweep(image, levels, gt, emit):
             if emit:
                 out = _append(out, num_out, x0, y0, x1, y1)
                 num_out += 1
+            i += 1
         counts[j] = num_live
-    return best, out[:num_out], counts, border_level
-
-
-@_njit
-def _largest_contour_sweep(border_level, height, width, levels, gt):
-    """The largest contour's box at every level, from the levels at which
-    the border's background component reaches each pixel.
-
-    ``N(L) = {p: border_level[p] > L}`` grows as ``L`` decreases; its
-    8-connected components are the components no hole encloses, filled.
-    Returns ``(boxes, ious)``: per level the box of the component of
-    largest polygon area (ties: the one whose first pixel comes last in
-    raster order), ``[0, 0, 0, 0]`` when ``N`` is empty, and its IoU.
-    """
-    n = height * width
-    order, rank, ends = _sweep_order(border_level, 257, True)
-    parent = np.empty(n, dtype=np.int32)
-    size = np.ones(n, dtype=np.int32)
-    box = np.empty((n, 4), dtype=np.int32)
-    area2 = np.zeros(n, dtype=np.int64)  # twice the polygon area
-    first = np.empty(n, dtype=np.int32)  # first pixel in raster order
-    corners = np.zeros((height + 1) * (width + 1), dtype=np.int8)
-    gain = np.array([0, 0, 0, 1, 1])  # twice the area a 4th / 3rd corner adds
-    live = np.empty(n, dtype=np.int32)
-    slot = np.full(n, -1, dtype=np.int32)
-    num_live = 0
-    boxes = np.zeros((levels.size, 4), dtype=np.int64)
-    ious = np.zeros(levels.size, dtype=np.float64)
-    k = 0
-    for j in range(levels.size - 1, -1, -1):
-        end = ends[min(levels[j], 256)]
-        while k < end:
-            p = order[k]
-            y = p // width
-            x = p - y * width
-            _new_node(k, x, y, parent, box)
-            first[k] = p
-            num_live = _add_live(live, slot, num_live, k)
-            added = 0
-            for cy in range(y, y + 2):
-                for cx in range(x, x + 2):
-                    c = cy * (width + 1) + cx
-                    corners[c] += 1
-                    added += gain[corners[c]]
-            root = k
-            for yy in range(max(y - 1, 0), min(y + 2, height)):
-                for xx in range(max(x - 1, 0), min(x + 2, width)):
-                    q = rank[yy * width + xx]
-                    if q >= k:
-                        continue
-                    other = _find(parent, q)
-                    if other == root:
-                        continue
-                    root, absorbed = _unite(parent, size, box, root, other)
-                    area2[root] += area2[absorbed]
-                    first[root] = min(first[root], first[absorbed])
-                    num_live = _drop(live, slot, num_live, absorbed)
-            area2[root] += added
-            k += 1
-        chosen = -1
-        for i in range(num_live):
-            r = live[i]
-            if chosen < 0 or area2[r] > area2[chosen] or (
-                    area2[r] == area2[chosen] and first[r] > first[chosen]):
-                chosen = r
-        if chosen >= 0:
-            boxes[j, 0] = box[chosen, 0]
-            boxes[j, 1] = box[chosen, 1]
-            boxes[j, 2] = min(box[chosen, 2] + 1, width - 1)
-            boxes[j, 3] = min(box[chosen, 3] + 1, height - 1)
-        ious[j] = _box_iou(boxes[j, 0], boxes[j, 1], boxes[j, 2],
-                           boxes[j, 3], gt)
-    return boxes, ious
+    return best, out[:num_out], counts
 
 
 def _as_levels(levels) -> np.ndarray:
@@ -437,19 +498,41 @@ def one_pass_iou_curves(image: np.ndarray, levels, gt_boxes,
     image = np.ascontiguousarray(image, dtype=np.uint8)
     levels = _as_levels(levels)
     gt_boxes = np.ascontiguousarray(gt_boxes, dtype=np.int64).reshape(-1, 4)
-    holes, _, _, border_level = _background_sweep(image, levels, gt_boxes,
-                                                  False)
+    height, width = image.shape
+    border_level = _border_levels(image)
     curves = []
     if largest:
-        curves.append(_largest_contour_sweep(border_level, image.shape[0],
-                                             image.shape[1], levels,
-                                             gt_boxes)[1])
+        curves.append(_component_sweep(border_level, height, width, levels,
+                                       gt_boxes, True, False)[0])
     if every:
-        outer = _foreground_sweep(image, levels, gt_boxes, False)[0]
+        outer = _component_sweep(image.ravel(), height, width, levels,
+                                 gt_boxes, False, False)[0]
+        holes = _hole_sweep(image, border_level, levels, gt_boxes, False)[0]
         # Without foreground the only box is [0, 0, 0, 0].
         empty = box_iou(np.zeros((1, 4), dtype=np.int64), gt_boxes).max()
         curves.append(np.where(outer < 0, empty, np.maximum(outer, holes)))
     return tuple(curves)
+
+
+def one_pass_components(image: np.ndarray, levels
+                        ) -> Tuple[np.ndarray, np.ndarray]:
+    """The largest contour's box and the number of 8-connected foreground
+    components at every level.
+
+    Returns:
+        tuple: ``(boxes, counts)``, (len(levels), 4) int64 boxes (``[0, 0,
+        0, 0]`` without foreground) and (len(levels),) int64 counts.
+    """
+    check_numba()
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    levels = _as_levels(levels)
+    height, width = image.shape
+    no_gt = np.zeros((1, 4), dtype=np.int64)
+    largest = _component_sweep(_border_levels(image), height, width, levels,
+                               no_gt, True, False)[1]
+    counts = _component_sweep(image.ravel(), height, width, levels, no_gt,
+                              False, False)[3]
+    return largest, counts
 
 
 def one_pass_boxes(image: np.ndarray, levels, multi_contour: bool
@@ -464,14 +547,17 @@ def one_pass_boxes(image: np.ndarray, levels, multi_contour: bool
     check_numba()
     image = np.ascontiguousarray(image, dtype=np.uint8)
     levels = _as_levels(levels)
+    height, width = image.shape
     no_gt = np.zeros((1, 4), dtype=np.int64)
-    _, _, _, border_level = _background_sweep(image, levels, no_gt, False)
-    largest, _ = _largest_contour_sweep(border_level, image.shape[0],
-                                        image.shape[1], levels, no_gt)
+    border_level = _border_levels(image)
+    largest = _component_sweep(border_level, height, width, levels, no_gt,
+                               True, False)[1]
     if not multi_contour:
         return [largest[j:j + 1].copy() for j in range(levels.size)]
-    _, outer, outer_counts = _foreground_sweep(image, levels, no_gt, True)
-    _, holes, hole_counts = _background_sweep(image, levels, no_gt, True)[:3]
+    _, _, outer, outer_counts = _component_sweep(
+        image.ravel(), height, width, levels, no_gt, False, True)
+    _, holes, hole_counts = _hole_sweep(image, border_level, levels, no_gt,
+                                        True)
     # The foreground sweep emits levels from the last to the first.
     outer_ends = np.cumsum(outer_counts[::-1])[::-1]
     hole_starts = np.concatenate([[0], np.cumsum(hole_counts)])

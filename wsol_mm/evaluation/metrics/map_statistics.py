@@ -6,7 +6,6 @@ import os
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
 
-import cv2
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
@@ -14,7 +13,7 @@ from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
 from ..functional import best_iou_curve, box_acc_from_iou_curves, box_iou
-from ..functional.box_extraction import boxes_at_level, cam_levels
+from ..functional.box_extraction import components_per_level
 from .wsol_metric import (WSOLMetric, _list_indices, cam_thresholds,
                           read_gt_boxes, read_score_map)
 
@@ -123,7 +122,7 @@ class MapStatistics(BaseMetric):
     iou_threshold: int = 50
 
     def __init__(self,
-                 cam_curve_interval: float = 0.01,
+                 cam_curve_interval: float = 0.001,
                  out_file: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -148,24 +147,18 @@ class MapStatistics(BaseMetric):
         result = dict(sample_idx=sample.get('sample_idx'))
         if gt_boxes is None:
             return result
-        image, levels, inverse = cam_levels(scoremap, self.cam_thresholds)
+        boxes, components = components_per_level(scoremap,
+                                                 self.cam_thresholds)
         gt_areas = _pixel_area(gt_boxes)
-        area_ratio = np.zeros(len(levels), dtype=np.float64)
-        components = np.zeros(len(levels), dtype=np.int64)
-        for j, level in enumerate(levels):
-            foreground = (image > level).astype(np.uint8)
-            count = cv2.connectedComponents(foreground, connectivity=8)[0]
-            components[j] = count - 1  # label 0 is the background
-            if components[j] == 0:
-                continue  # no predicted box
-            box = boxes_at_level(image, level, multi_contour=False)
-            best_gt = int(np.argmax(box_iou(box, gt_boxes)[0]))
-            area_ratio[j] = _pixel_area(box)[0] / gt_areas[best_gt]
+        area_ratio = np.zeros(len(boxes), dtype=np.float64)
+        for j in np.flatnonzero(components):  # levels with a predicted box
+            best_gt = int(np.argmax(box_iou(boxes[j], gt_boxes)[0]))
+            area_ratio[j] = _pixel_area(boxes[j])[0] / gt_areas[best_gt]
         result.update(
             iou_multi=best_iou_curve(
                 scoremap, gt_boxes, self.cam_thresholds, multi_contour=True),
-            box_area_ratio=area_ratio[inverse],
-            components=components[inverse],
+            box_area_ratio=area_ratio,
+            components=components,
             in_out_ratio=_in_out_ratio(scoremap, gt_boxes))
         return result
 
