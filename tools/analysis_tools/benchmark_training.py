@@ -4,9 +4,9 @@
         [--warmup 3] [--iters 20] [--repeats 3] [--amp] [--threads N]
         [--target 0.95] [--out results.json] [--cfg-options KEY=VALUE ...]
 
-Three runs, alternated (data, plain, ours, data, plain, ours, ...) so that
-drift of the machine's speed hits all of them alike; each reports the
-median over ``--repeats``:
+Per repeat (``--repeats``, the median is reported), the data pipeline alone
+and then both loops, alternating iteration by iteration (one of ours, one
+plain, ...: the load of a shared machine changes both alike):
 
 - **data pipeline alone**: the config's train dataloader (as MMEngine's
   runner builds it: dataset, pipeline, sampler, workers, ``pseudo_collate``)
@@ -28,13 +28,15 @@ median over ``--repeats``:
   usual, validation off (``--no-validate``: validating is not training
   throughput, and the plain loop does not validate).
 
-A run is timed from the end of its ``--warmup``-th iteration to the end of
-its ``--warmup + --iters``-th (the same count for all; images counted per
-batch), crossing epoch boundaries as training does (the end-of-epoch hooks
-of our loop are in the timed window). On CUDA, ``--amp`` adds both loops
-with mixed precision (``AmpOptimWrapper``, dynamic loss scale, against
-``torch.autocast`` + ``GradScaler``). The last line is the verdict on the
-ratio ours / plain; exits with 1 when it fails.
+Each run times ``--iters`` iterations after ``--warmup`` untimed ones (the
+same counts for all; images counted per batch), crossing epoch boundaries
+as training does: an iteration of our loop runs from the end of the
+previous plain iteration to the end of its own hooks, so it holds its data
+loading and every hook, the end-of-epoch ones included. On CUDA, ``--amp``
+adds both loops with mixed precision (``AmpOptimWrapper``, dynamic loss
+scale, against ``torch.autocast`` + ``GradScaler``). The ratio ours / plain
+is the median of the repeats' ratios; the last line is its verdict; exits
+with 1 when it fails.
 """
 import argparse
 import copy
@@ -123,24 +125,45 @@ def load_train_config(config, cfg_options=(), work_dir=None, amp=False):
 
 
 class StopTraining(Exception):
-    """Raised by :class:`IterationClock` when its run is complete."""
+    """Raised by :class:`AlternatingTimer` when its run is complete."""
 
 
-class IterationClock(Hook):
-    """Records the time and the batch size after every training iteration
-    (after every other hook) and stops training after ``stop_after``."""
+class AlternatingTimer(Hook):
+    """Times every iteration of our loop and, when given ``plain_step``,
+    runs one iteration of the plain loop right after each of ours, timed
+    apart: the two loops alternate iteration by iteration (A B A B ...), so
+    that the load of a shared machine changes both alike. Stops training
+    after ``stop_after`` of our iterations.
+
+    ``ours`` and ``plain`` hold ``(seconds, images)`` per iteration; one of
+    ours runs from the end of the previous plain iteration (or of
+    ``before_train``) to the end of its own hooks, so it holds its data
+    loading and every hook, end-of-epoch ones included. ``plain_step()``
+    fetches and trains on one batch and returns its image count.
+    """
 
     priority = 'LOWEST'
 
-    def __init__(self, stop_after):
+    def __init__(self, stop_after, plain_step=None):
         self.stop_after = stop_after
-        self.times, self.images = [], []
+        self.plain_step = plain_step
+        self.ours, self.plain = [], []
+        self._last = None
+
+    def before_train(self, runner):
+        self._last = synchronized_time()
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        self.images.append(len(data_batch['inputs']))
-        self.times.append(synchronized_time())
-        if len(self.times) >= self.stop_after:
+        now = synchronized_time()
+        self.ours.append((now - self._last, len(data_batch['inputs'])))
+        if self.plain_step is not None:
+            images = self.plain_step()
+            self._last = synchronized_time()
+            self.plain.append((self._last - now, images))
+        else:
+            self._last = now
+        if len(self.ours) >= self.stop_after:
             raise StopTraining
 
 
@@ -152,13 +175,14 @@ def synchronized_time():
     return time.perf_counter()
 
 
-def images_per_second(times, images, warmup):
-    """Throughput from the end of iteration ``warmup`` to the last one
-    (``times[i]``: when iteration ``i + 1`` ended, ``images[i]``: its
-    batch size)."""
-    if not 1 <= warmup < len(times):
-        raise ValueError(f'warmup must be in [1, {len(times)}), got {warmup}')
-    return sum(images[warmup:]) / (times[-1] - times[warmup - 1])
+def images_per_second(iterations, warmup):
+    """Throughput of ``iterations`` (``(seconds, images)`` each) after the
+    first ``warmup``."""
+    if not 0 <= warmup < len(iterations):
+        raise ValueError(f'warmup must be in [0, {len(iterations)}), got '
+                         f'{warmup}')
+    timed = iterations[warmup:]
+    return sum(n for _, n in timed) / sum(t for t, _ in timed)
 
 
 def stack_inputs_and_labels(samples):
@@ -286,63 +310,72 @@ def time_data_pipeline(cfg, warmup, iters):
     """Images/s of the config's train dataloader alone."""
     loader = Runner.build_dataloader(cfg.train_dataloader,
                                      seed=cfg.randomness.get('seed'))
-    times, images = [], []
+    iterations = []
+    last = time.perf_counter()
     try:
-        while len(times) < warmup + iters:
+        while len(iterations) < warmup + iters:
             for batch in loader:
-                images.append(len(batch['inputs']))
-                times.append(time.perf_counter())
-                if len(times) == warmup + iters:
+                now = time.perf_counter()
+                iterations.append((now - last, len(batch['inputs'])))
+                last = now
+                if len(iterations) == warmup + iters:
                     break
     finally:
         stop_workers(loader)
-    return images_per_second(times, images, warmup)
+    return images_per_second(iterations, warmup)
 
 
-def time_plain_loop(cfg, model, warmup, iters, amp=False):
-    """Images/s of :class:`PlainLoop` on ``model`` (reinitialised by its
-    ``init_weights``, as the runner does before training)."""
-    loader = plain_dataloader(Runner.build_dataloader(
-        cfg.train_dataloader, seed=cfg.randomness.get('seed')))
-    model.init_weights()
-    model.train()
-    loop = PlainLoop(model, cfg, len(loader), amp=amp)
-    times, images = [], []
-    try:
-        while len(times) < warmup + iters:
-            for inputs, labels in loader:
-                loop.step(inputs, labels)
-                images.append(len(inputs))
-                times.append(synchronized_time())
-                if len(times) == warmup + iters:
-                    break
-            else:
-                loop.end_epoch()
-    finally:
-        stop_workers(loader)
-    return images_per_second(times, images, warmup)
+def plain_steps(loop, loader):
+    """A callable training ``loop`` on the next batch of ``loader`` (epoch
+    after epoch) and returning its image count."""
+    def batches():
+        while True:
+            yield from loader
+            loop.end_epoch()
+
+    stream = batches()
+
+    def step():
+        images, labels = next(stream)
+        loop.step(images, labels)
+        return len(images)
+
+    return step
 
 
-def run_until_stopped(runner, clock):
-    """Train ``runner`` until ``clock`` stops it."""
-    runner.register_hook(clock)
+def run_until_stopped(runner, timer):
+    """Train ``runner`` until ``timer`` stops it."""
+    runner.register_hook(timer)
     try:
         runner.train()
     except StopTraining:
         pass
     finally:
         release_dataloader_workers(runner)
-    if len(clock.times) < clock.stop_after:
-        raise RuntimeError(f'training ended after {len(clock.times)} '
-                           f'iterations, before the {clock.stop_after} the '
+    if len(timer.ours) < timer.stop_after:
+        raise RuntimeError(f'training ended after {len(timer.ours)} '
+                           f'iterations, before the {timer.stop_after} the '
                            'benchmark needs: raise train_cfg.max_epochs')
 
 
-def time_our_loop(runner, warmup, iters):
-    """Images/s of ``runner.train()`` (a fresh runner)."""
-    clock = IterationClock(warmup + iters)
-    run_until_stopped(runner, clock)
-    return images_per_second(clock.times, clock.images, warmup)
+def time_both_loops(runner, cfg, warmup, iters, amp=False):
+    """``(ours, plain)`` images/s: ``runner.train()`` (a fresh runner)
+    alternating with :class:`PlainLoop` on a copy of its model
+    (initialised by ``init_weights``, as the runner does before training),
+    reading the same dataset."""
+    model = copy.deepcopy(runner.model)
+    model.init_weights()
+    model.train()
+    loader = plain_dataloader(Runner.build_dataloader(
+        cfg.train_dataloader, seed=cfg.randomness.get('seed')))
+    loop = PlainLoop(model, cfg, len(loader), amp=amp)
+    timer = AlternatingTimer(warmup + iters, plain_steps(loop, loader))
+    try:
+        run_until_stopped(runner, timer)
+    finally:
+        stop_workers(loader)
+    return (images_per_second(timer.ours, warmup),
+            images_per_second(timer.plain, warmup))
 
 
 def new_runner(cfg, work_dir, name):
@@ -353,16 +386,18 @@ def new_runner(cfg, work_dir, name):
 
 
 def summarize(samples, target):
-    """Median images/s per run kind of ``samples`` (kind -> list) and the
-    ratios ours / plain per precision; ``passed`` when every ratio reaches
-    ``target``."""
+    """Median images/s per run kind of ``samples`` (kind -> one value per
+    repeat) and, per precision, the median over the repeats of the ratio
+    ours / plain of the same repeat (the two loops ran alternately);
+    ``passed`` when every ratio reaches ``target``."""
     medians = {kind: statistics.median(values)
                for kind, values in samples.items()}
     ratios = {}
     for suffix in ('', '_amp'):
-        if f'ours{suffix}' in medians:
-            ratios[suffix.strip('_') or 'fp32'] = \
-                medians[f'ours{suffix}'] / medians[f'plain{suffix}']
+        if f'ours{suffix}' in samples:
+            ratios[suffix.strip('_') or 'fp32'] = statistics.median(
+                o / p for o, p in zip(samples[f'ours{suffix}'],
+                                      samples[f'plain{suffix}']))
     return dict(samples=samples, medians=medians, ratios=ratios,
                 target=target,
                 passed=all(r >= target for r in ratios.values()))
@@ -408,11 +443,10 @@ def main(argv=None):
             if not amp:
                 samples.setdefault('data', []).append(
                     time_data_pipeline(cfg, args.warmup, args.iters))
-            samples.setdefault(f'plain{suffix}', []).append(time_plain_loop(
-                cfg, copy.deepcopy(runner.model), args.warmup, args.iters,
-                amp))
-            samples.setdefault(f'ours{suffix}', []).append(
-                time_our_loop(runner, args.warmup, args.iters))
+            ours, plain = time_both_loops(runner, cfg, args.warmup,
+                                          args.iters, amp)
+            samples.setdefault(f'plain{suffix}', []).append(plain)
+            samples.setdefault(f'ours{suffix}', []).append(ours)
             del runner
     summary = summarize(samples, args.target)
     summary.update(config=args.config, warmup=args.warmup, iters=args.iters,
