@@ -170,12 +170,18 @@ def test_summary_table_and_verdict():
         '(target >= 0.95x): FAIL')
 
 
-def test_tool_end_to_end(tiny_config, tmp_path):
+def test_tool_end_to_end(tiny_config, tmp_path, capsys):
     out = tmp_path / 'results.json'
     with pytest.raises(SystemExit):
         bench.main([tiny_config, '--warmup', '1', '--iters', '2',
                     '--repeats', '1', '--work-dir', str(tmp_path),
                     '--out', str(out)])
+    printed = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r'our loop / plain PyTorch loop: \d+\.\d\dx '
+                        r'\(target >= 0\.95x\): (PASS|FAIL)', printed[-1])
+    assert any(line.startswith(f'{tiny_config} on cpu (') and
+               line.endswith('2 timed iterations after 1 per run, batch 4')
+               for line in printed)
     results = json.loads(out.read_text())
     assert set(results['medians']) == {'data', 'plain', 'ours'}
     assert all(len(v) == 1 and v[0] > 0 for v in results['samples'].values())

@@ -55,6 +55,7 @@ use_repo_venv()
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import PARAM_SCHEDULERS  # noqa: E402
@@ -113,7 +114,6 @@ def parse_args(argv=None):
 def load_train_config(config, cfg_options=(), work_dir=None, amp=False):
     """The config as ``tools/train.py CONFIG --no-validate [--amp]`` builds
     it; ``cfg_options`` are ``KEY=VALUE`` strings."""
-    from mmengine.config import DictAction
     options = argparse.Namespace()
     DictAction(option_strings=[], dest='options')(
         None, options, list(cfg_options))
@@ -405,7 +405,14 @@ def summarize(samples, target):
 
 def format_report(summary):
     """The table and, last, the verdict line."""
-    lines = [f'{"run":<38}{"images/s (median)":>18}   runs']
+    lines = []
+    if 'config' in summary:
+        lines.append(f'{summary["config"]} on {summary["device"]} '
+                     f'({summary["threads"]} torch threads): '
+                     f'{summary["iters"]} timed iterations after '
+                     f'{summary["warmup"]} per run, batch '
+                     f'{summary["batch_size"]}')
+    lines.append(f'{"run":<38}{"images/s (median)":>18}   runs')
     for kind, median in summary['medians'].items():
         base, _, amp = kind.partition('_')
         name = RUN_NAMES[base] + (' AMP' if amp else '')
@@ -450,6 +457,7 @@ def main(argv=None):
             del runner
     summary = summarize(samples, args.target)
     summary.update(config=args.config, warmup=args.warmup, iters=args.iters,
+                   batch_size=configs[False].train_dataloader.batch_size,
                    threads=torch.get_num_threads(),
                    device=torch.cuda.get_device_name()
                    if torch.cuda.is_available() else 'cpu')
