@@ -3,33 +3,37 @@
 The protocol binarises a uint8 map ``image`` at integer levels ``L``
 (foreground ``image > L``) and takes the contours of
 ``cv2.findContours(RETR_TREE, CHAIN_APPROX_SIMPLE)``. Their boxes follow from
-connected components, which three sweeps over the pixels sorted by value find
-for all levels at once:
+connected components, found for all levels at once by sweeps over the pixels
+sorted by value (counting sort, union-find with a per-component box):
 
-1. **Outer contours** are the 8-connected foreground components: pixels are
-   added in decreasing value; a contour's box is its component's bounding box.
-2. **Hole contours** are the 4-connected background components that do not
-   touch the image border (OpenCV pads the image with a zero frame): pixels are
-   added in increasing value. The rim traced around a hole is the hole's
-   4-neighbourhood, so its box is the hole's bounding box grown by one pixel.
+1. **Outer contours** are the 8-connected foreground components
+   (:func:`_component_sweep` on ``image``, pixels added in decreasing value);
+   a contour's box is its component's bounding box.
+2. **Hole contours** are the 4-connected background components of
+   ``image <= L`` that do not touch the image border (OpenCV pads the image
+   with a zero frame). A priority flood gives every pixel its *border level*,
+   the first level at which the border's background component reaches it
+   (:func:`_border_levels`); only pixels below their border level are ever in
+   a hole, and :func:`_hole_sweep` adds them in increasing value. The rim
+   traced around a hole is the hole's 4-neighbourhood, so its box is the
+   hole's bounding box grown by one pixel.
 3. **The largest contour** (MaxBoxAcc keeps the one with the largest
    ``cv2.contourArea``). A hole's polygon lies inside its parent's outer
    polygon and comes after it in OpenCV's (depth-first) order, so the largest
    contour is always the outer contour of a component that no hole encloses.
    Its polygon, traced through the border pixels' centres, encloses the
-   component with its holes filled (``N``: the pixels outside the border's
-   background component); over the 2x2 pixel cells of the zero-padded image
-   its area is ``#cells with 4 corners in N + 1/2 #cells with 3``. The second
-   sweep gives, for every pixel, the first level at which the border's
-   component reaches it; a third sweep adds pixels to ``N`` in decreasing
-   order of that level. Ties go to the component found last by OpenCV's
-   raster scan (it lists siblings in reverse order of discovery), i.e. the
-   one whose first pixel in raster order comes last.
+   component with its holes filled, i.e. a component of ``border level > L``;
+   over the 2x2 pixel cells of the zero-padded image its area is ``#cells
+   with 4 corners inside + 1/2 #cells with 3``. :func:`_component_sweep` on
+   the border levels finds them. Ties go to the component OpenCV's raster
+   scan finds last (it lists siblings in reverse order of discovery), i.e.
+   the one whose first pixel in raster order comes last.
 
 A box is ``[x, y, min(x + w, W - 1), min(y + h, H - 1)]`` of OpenCV's
 ``boundingRect`` ``(x, y, w, h)``, and a level without foreground gives the
 box ``[0, 0, 0, 0]``, as in wsolevaluation. Everything is compiled with Numba;
-:mod:`.box_extraction` keeps the per-level OpenCV path as the reference.
+:mod:`.box_extraction` keeps the per-level OpenCV path as the reference, and
+``tests/test_evaluation/test_one_pass_boxes.py`` compares the two.
 """
 from typing import List, Tuple
 
@@ -204,23 +208,39 @@ def _unite(parent, size, box, a, b):
 
 
 @_njit_inline
-def _add_live(live, slot, count, r):
+def _add_live(live, slot, key, count, r):
+    """Append root ``r`` to the live list (its ``key`` row zeroed)."""
     live[count] = r
     slot[r] = count
+    key[count, 0] = 0.0
+    key[count, 1] = 0.0
     return count + 1
 
 
 @_njit_inline
-def _drop(live, slot, count, r):
-    """Remove root ``r`` from the live list; return the new count."""
+def _drop(live, slot, key, count, r):
+    """Remove root ``r`` from the live list (the last entry and its ``key``
+    row take its place); return the new count."""
     i = slot[r]
     if i < 0:
         return count
     last = live[count - 1]
     live[i] = last
+    key[i, 0] = key[count - 1, 0]
+    key[i, 1] = key[count - 1, 1]
     slot[last] = i
     slot[r] = -1
     return count - 1
+
+
+@_njit_inline
+def _mark(dirty, dirty_list, count, r):
+    """Queue root ``r`` for an IoU update; return the queue's length."""
+    if not dirty[r]:
+        dirty[r] = True
+        dirty_list[count] = r
+        count += 1
+    return count
 
 
 @_njit
@@ -230,7 +250,8 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     Pixels join in decreasing value; a pixel is united with one neighbour
     per run of its ring mask (see :func:`_ring_tables`). Every component
     keeps its box, twice its polygon area and its first pixel in raster
-    order.
+    order; the live components' keys (IoU, or area and first pixel) lie in
+    one contiguous array, so a level's best is a short scan.
 
     Returns ``(best_iou, chosen, boxes, counts)``, per level: with
     ``largest``, the box of the component of largest area (ties: the one
@@ -253,10 +274,12 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     box = np.empty((n, 4), dtype=np.int32)
     area2 = np.zeros(n, dtype=np.int64)
     first = np.empty(n, dtype=np.int32)
-    iou = np.zeros(n, dtype=np.float64)
     dirty = np.zeros(n, dtype=np.bool_)
+    dirty_list = np.empty(n, dtype=np.int32)
+    num_dirty = 0
     live = np.empty(n, dtype=np.int32)
     slot = np.full(n, -1, dtype=np.int32)
+    key = np.empty((n, 2), dtype=np.float64)
     num_live = 0
     best = np.full(levels.size, -1.0)
     chosen = np.zeros((levels.size, 4), dtype=np.int64)
@@ -284,49 +307,58 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
                     root, absorbed = _unite(parent, size, box, root, other)
                     area2[root] += area2[absorbed]
                     first[root] = min(first[root], first[absorbed])
-                    num_live = _drop(live, slot, num_live, absorbed)
-                    dirty[root] = True
+                    num_live = _drop(live, slot, key, num_live, absorbed)
+                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
             if root < 0:
                 _new_node(p, x, y, parent, box)
                 first[p] = p
-                dirty[p] = True
-                num_live = _add_live(live, slot, num_live, p)
+                num_live = _add_live(live, slot, key, num_live, p)
+                num_dirty = _mark(dirty, dirty_list, num_dirty, p)
                 root = p
             else:
                 parent[p] = root
                 size[root] += 1
                 first[root] = min(first[root], p)
                 if _grow(box, root, x, y):
-                    dirty[root] = True
+                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
             area2[root] += _CELL_GAIN[mask]
+            if largest:
+                key[slot[root], 0] = area2[root]
+                key[slot[root], 1] = first[root]
             k += 1
         counts[j] = num_live
         if largest:
             pick = -1
             for i in range(num_live):
-                r = live[i]
-                if pick < 0 or area2[r] > area2[pick] or (
-                        area2[r] == area2[pick] and first[r] > first[pick]):
-                    pick = r
+                if pick < 0 or key[i, 0] > key[pick, 0] or (
+                        key[i, 0] == key[pick, 0]
+                        and key[i, 1] > key[pick, 1]):
+                    pick = i
             if pick >= 0:
-                chosen[j, 0] = box[pick, 0]
-                chosen[j, 1] = box[pick, 1]
-                chosen[j, 2] = min(box[pick, 2] + 1, width - 1)
-                chosen[j, 3] = min(box[pick, 3] + 1, height - 1)
+                r = live[pick]
+                chosen[j, 0] = box[r, 0]
+                chosen[j, 1] = box[r, 1]
+                chosen[j, 2] = min(box[r, 2] + 1, width - 1)
+                chosen[j, 3] = min(box[r, 3] + 1, height - 1)
             best[j] = _box_iou(chosen[j, 0], chosen[j, 1], chosen[j, 2],
                                chosen[j, 3], gt)
             continue
+        for i in range(num_dirty):
+            r = dirty_list[i]
+            dirty[r] = False
+            if slot[r] >= 0:
+                key[slot[r], 0] = _box_iou(
+                    box[r, 0], box[r, 1], min(box[r, 2] + 1, width - 1),
+                    min(box[r, 3] + 1, height - 1), gt)
+        num_dirty = 0
         for i in range(num_live):
-            r = live[i]
-            x0, y0 = box[r, 0], box[r, 1]
-            x1 = min(box[r, 2] + 1, width - 1)
-            y1 = min(box[r, 3] + 1, height - 1)
-            if dirty[r]:
-                iou[r] = _box_iou(x0, y0, x1, y1, gt)
-                dirty[r] = False
-            best[j] = max(best[j], iou[r])
-            if emit:
-                out = _append(out, num_out, x0, y0, x1, y1)
+            best[j] = max(best[j], key[i, 0])
+        if emit:
+            for i in range(num_live):
+                r = live[i]
+                out = _append(out, num_out, box[r, 0], box[r, 1],
+                              min(box[r, 2] + 1, width - 1),
+                              min(box[r, 3] + 1, height - 1))
                 num_out += 1
     return best, chosen, out[:num_out], counts
 
@@ -388,9 +420,10 @@ def _hole_sweep(image, border_level, levels, gt, emit):
     border's component has not reached (``border_level > L``).
 
     Only pixels below their border level can be in a hole; all pixels of a
-    hole share their border level, at which the hole opens. Returns
-    ``(best_iou, boxes, counts)`` per level as :func:`_component_sweep`
-    (-1 without holes; the emitted boxes from the first level to the last).
+    hole share their border level, at which the hole opens (a bucket per
+    level lists the holes opening there). Returns ``(best_iou, boxes,
+    counts)`` per level as :func:`_component_sweep` (-1 without holes; the
+    emitted boxes from the first level to the last).
     """
     height, width = image.shape
     flat = image.ravel()
@@ -403,21 +436,24 @@ def _hole_sweep(image, border_level, levels, gt, emit):
     parent = np.empty(n, dtype=np.int32)
     size = np.ones(n, dtype=np.int32)
     box = np.empty((n, 4), dtype=np.int32)
-    opens = np.empty(n, dtype=np.int32)
-    iou = np.zeros(n, dtype=np.float64)
+    opening = np.full(256, -1, dtype=np.int32)  # holes by opening level
+    next_opening = np.empty(n, dtype=np.int32)
     dirty = np.zeros(n, dtype=np.bool_)
+    dirty_list = np.empty(n, dtype=np.int32)
+    num_dirty = 0
     live = np.empty(n, dtype=np.int32)
     slot = np.full(n, -1, dtype=np.int32)
+    key = np.empty((n, 2), dtype=np.float64)
     num_live = 0
     best = np.full(levels.size, -1.0)
     out = np.empty((16 if emit else 1, 4), dtype=np.int64)
     num_out = 0
     counts = np.zeros(levels.size, dtype=np.int64)
     k = 0
+    opened = -1  # the buckets up to this level are processed
     for j in range(levels.size):
-        level = levels[j]
-        end = ends[min(level, 255)]
-        while k < end:
+        level = min(levels[j], 255)
+        while k < ends[level]:
             p = candidates[order[k]]
             y = p // width
             x = p - y * width
@@ -433,36 +469,44 @@ def _hole_sweep(image, border_level, levels, gt, emit):
                     root = other
                 elif other != root:
                     root, absorbed = _unite(parent, size, box, root, other)
-                    num_live = _drop(live, slot, num_live, absorbed)
-                    dirty[root] = True
+                    num_live = _drop(live, slot, key, num_live, absorbed)
+                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
             if root < 0:
                 _new_node(k, x, y, parent, box)
-                opens[k] = border_level[p]
-                dirty[k] = True
-                num_live = _add_live(live, slot, num_live, k)
+                next_opening[k] = opening[border_level[p]]
+                opening[border_level[p]] = k
+                num_live = _add_live(live, slot, key, num_live, k)
+                num_dirty = _mark(dirty, dirty_list, num_dirty, k)
             else:
                 parent[k] = root
                 size[root] += 1
                 if _grow(box, root, x, y):
-                    dirty[root] = True
+                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
             k += 1
-        i = 0
-        while i < num_live:
-            r = live[i]
-            if opens[r] <= level:  # the border's component reached it
-                num_live = _drop(live, slot, num_live, r)
-                continue
-            x0, y0 = box[r, 0] - 1, box[r, 1] - 1
-            x1 = min(box[r, 2] + 2, width - 1)
-            y1 = min(box[r, 3] + 2, height - 1)
-            if dirty[r]:
-                iou[r] = _box_iou(x0, y0, x1, y1, gt)
-                dirty[r] = False
-            best[j] = max(best[j], iou[r])
-            if emit:
-                out = _append(out, num_out, x0, y0, x1, y1)
+        while opened < level:  # holes the border's component reaches now
+            opened += 1
+            r = opening[opened]
+            while r >= 0:
+                num_live = _drop(live, slot, key, num_live, r)
+                r = next_opening[r]
+        for i in range(num_dirty):
+            r = dirty_list[i]
+            dirty[r] = False
+            if slot[r] >= 0:
+                key[slot[r], 0] = _box_iou(
+                    box[r, 0] - 1, box[r, 1] - 1,
+                    min(box[r, 2] + 2, width - 1),
+                    min(box[r, 3] + 2, height - 1), gt)
+        num_dirty = 0
+        for i in range(num_live):
+            best[j] = max(best[j], key[i, 0])
+        if emit:
+            for i in range(num_live):
+                r = live[i]
+                out = _append(out, num_out, box[r, 0] - 1, box[r, 1] - 1,
+                              min(box[r, 2] + 2, width - 1),
+                              min(box[r, 3] + 2, height - 1))
                 num_out += 1
-            i += 1
         counts[j] = num_live
     return best, out[:num_out], counts
 
