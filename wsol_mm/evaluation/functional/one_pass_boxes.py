@@ -250,8 +250,9 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     Pixels join in decreasing value; a pixel is united with one neighbour
     per run of its ring mask (see :func:`_ring_tables`). Every component
     keeps its box, twice its polygon area and its first pixel in raster
-    order; the live components' keys (IoU, or area and first pixel) lie in
-    one contiguous array, so a level's best is a short scan.
+    order (with ``largest`` only); the live components' keys (IoU, or area
+    and first pixel) lie in one contiguous array, so a level's best is a
+    short scan.
 
     Returns ``(best_iou, chosen, boxes, counts)``, per level: with
     ``largest``, the box of the component of largest area (ties: the one
@@ -305,8 +306,9 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
                     root = other
                 elif other != root:
                     root, absorbed = _unite(parent, size, box, root, other)
-                    area2[root] += area2[absorbed]
-                    first[root] = min(first[root], first[absorbed])
+                    if largest:
+                        area2[root] += area2[absorbed]
+                        first[root] = min(first[root], first[absorbed])
                     num_live = _drop(live, slot, key, num_live, absorbed)
                     num_dirty = _mark(dirty, dirty_list, num_dirty, root)
             if root < 0:
@@ -318,11 +320,12 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
             else:
                 parent[p] = root
                 size[root] += 1
-                first[root] = min(first[root], p)
+                if largest:
+                    first[root] = min(first[root], p)
                 if _grow(box, root, x, y):
                     num_dirty = _mark(dirty, dirty_list, num_dirty, root)
-            area2[root] += _CELL_GAIN[mask]
             if largest:
+                area2[root] += _CELL_GAIN[mask]
                 key[slot[root], 0] = area2[root]
                 key[slot[root], 1] = first[root]
             k += 1
@@ -373,7 +376,7 @@ def _border_levels(image):
     height, width = image.shape
     padded_width = width + 2
     size = (height + 2) * padded_width
-    value = np.zeros(size, dtype=np.int64)
+    value = np.zeros(size, dtype=np.int32)
     done = np.ones(size, dtype=np.bool_)  # queued or frame
     for y in range(height):
         row = (y + 1) * padded_width + 1
@@ -382,15 +385,15 @@ def _border_levels(image):
             done[row + x] = y == 0 or x == 0 or y == height - 1 \
                 or x == width - 1
     level = np.empty(size, dtype=np.int32)
-    head = np.full(256, -1, dtype=np.int64)  # a stack per priority
-    below = np.empty(size, dtype=np.int64)
+    head = np.full(256, -1, dtype=np.int32)  # a stack per priority
+    below = np.empty(size, dtype=np.int32)
     for y in range(height):
         for x in range(width):
             if y == 0 or x == 0 or y == height - 1 or x == width - 1:
                 q = (y + 1) * padded_width + x + 1
                 below[q] = head[value[q]]
                 head[value[q]] = q
-    steps = np.array([-padded_width, padded_width, -1, 1])
+    steps = np.array([-padded_width, padded_width, -1, 1], dtype=np.int32)
     current = 0
     while current < 256:
         q = head[current]
