@@ -133,15 +133,9 @@ def test_counting_the_padding_would_change_pxap():
     assert abs(padded - single) > 0.1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='WSOLMetric.evaluate drops the last histograms it added, not the '
-    "last image's: when the padding copy has no gt_mask, the rank's last "
-    'image with a mask (sample 5) is left out of PxAP')
 def test_padding_without_mask_keeps_the_other_images(distributed):
     expected = evaluate(list(range(NUM_SAMPLES)), without_mask=(0, ))
     got = distributed['padding_without_mask'][0]['metrics']
-    # The box metrics agree; PxAP loses sample 5.
     assert {k: v for k, v in got.items() if k != 'wsol/pxap'} == {
         k: v for k, v in expected.items() if k != 'wsol/pxap'}
     assert got['wsol/pxap'] == expected['wsol/pxap']

@@ -226,7 +226,8 @@ class WSOLMetric(BaseMetric):
 
     def _reset_histograms(self) -> None:
         """Empty PxAP sums; the last image's histograms are kept apart until
-        the next image (it may be a DDP padding duplicate)."""
+        the next image with a mask (it may be a DDP padding duplicate), with
+        the index of its result."""
         num_bins = len(self.cam_thresholds) + 2
         self._true_total = np.zeros(num_bins, dtype=np.int64)
         self._false_total = np.zeros(num_bins, dtype=np.int64)
@@ -234,12 +235,25 @@ class WSOLMetric(BaseMetric):
         self._gathered_histograms = None
 
     def _add_histograms(self, true_hist, false_hist) -> None:
+        """Hold the histograms of the image being processed (the next
+        result) apart; add those held before to the sums."""
         if self._last_histograms is not None:
             self._true_total += self._last_histograms[0]
             self._false_total += self._last_histograms[1]
-        self._last_histograms = (true_hist, false_hist)
+        self._last_histograms = (true_hist, false_hist, len(self.results))
 
-    def _local_histograms(self, keep_last: bool = True):
+    def _local_histograms(self, size: Optional[int] = None):
+        """This process's PxAP sums; with the evaluated ``size``, without
+        the held-back histograms when they are the distributed sampler's
+        padding: the process's last result, past ``size`` in the
+        rank-interleaved order (the rule of MMEngine's
+        ``collect_results``)."""
+        keep_last = True
+        if size is not None and self._last_histograms is not None:
+            rank, world_size = get_dist_info()
+            index = self._last_histograms[2]
+            keep_last = not (index == len(self.results) - 1
+                             and rank + index * world_size >= size)
         true_hist = self._true_total.copy()
         false_hist = self._false_total.copy()
         if keep_last and self._last_histograms is not None:
@@ -438,12 +452,10 @@ class WSOLMetric(BaseMetric):
 
     def evaluate(self, size: int) -> dict:
         """Sum the processes' PxAP histograms, each without its last image
-        when that image is the distributed sampler's padding (the same rule
-        as MMEngine's ``collect_results``: the results past ``size`` of the
-        rank-interleaved order), then evaluate as :class:`BaseMetric`."""
-        rank, world_size = get_dist_info()
-        position = rank + (len(self.results) - 1) * world_size
-        local = self._local_histograms(keep_last=position < size)
+        when that image is the distributed sampler's padding (see
+        :meth:`_local_histograms`), then evaluate as :class:`BaseMetric`."""
+        local = self._local_histograms(size)
+        world_size = get_dist_info()[1]
         parts = all_gather_object(local) if world_size > 1 else [local]
         self._gathered_histograms = (sum(p[0] for p in parts),
                                      sum(p[1] for p in parts))
