@@ -244,7 +244,8 @@ def _metric_process(rank, world_size, port, settings, out_dir) -> None:
         indices = shard(settings['num_maps'], rank, world_size)
         result = run_metric(indices, **settings)
         with open(osp.join(out_dir, f'rank{rank}.pkl'), 'wb') as f:
-            pickle.dump(dict(result, max_rss_mb=max_rss_mb()), f)
+            # No max RSS: Linux carries the parent's over fork and exec.
+            pickle.dump(result, f)
     finally:
         dist.destroy_process_group()
 
@@ -384,8 +385,7 @@ def main(argv=None) -> int:
         print(f'WSOLMetric, {args.world_size} processes: '
               f'{distributed["seconds"]:.1f} s with start-up; per rank ' +
               ', '.join(
-                  f'{r["images"]} images {r["results_bytes"] / 1e6:.2f} MB '
-                  f'(max RSS {r["max_rss_mb"]:.0f} MB)'
+                  f'{r["images"]} images {r["metric_bytes"] / 1e6:.2f} MB'
                   for r in distributed['ranks']), flush=True)
     print()
     print(format_metrics(columns))
