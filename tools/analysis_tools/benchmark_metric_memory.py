@@ -165,8 +165,8 @@ def deep_size(obj) -> int:
     return total
 
 
-def max_rss_mb(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024.  # KiB on Linux
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.  # KiB
 
 
 # --------------------------------------------------------------------------
