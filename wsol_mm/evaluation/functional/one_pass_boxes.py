@@ -243,6 +243,30 @@ def _mark(dirty, dirty_list, count, r):
     return count
 
 
+@_njit_inline
+def _forest(n):
+    """Union-find arrays of ``n`` nodes: parent, size, box."""
+    return (np.empty(n, dtype=np.int32), np.ones(n, dtype=np.int32),
+            np.empty((n, 4), dtype=np.int32))
+
+
+@_njit_inline
+def _live_state(n):
+    """The dirty flags and queue, the live list, its slots and keys."""
+    return (np.zeros(n, dtype=np.bool_), np.empty(n, dtype=np.int32),
+            np.empty(n, dtype=np.int32), np.full(n, -1, dtype=np.int32),
+            np.empty((n, 2), dtype=np.float64))
+
+
+@_njit_inline
+def _level_outputs(num_levels, emit):
+    """Per level the best IoU (-1: none), the emitted boxes' buffer and the
+    contour counts."""
+    return (np.full(num_levels, -1.0),
+            np.empty((16 if emit else 1, 4), dtype=np.int64),
+            np.zeros(num_levels, dtype=np.int64))
+
+
 @_njit
 def _component_sweep(values, height, width, levels, gt, largest, emit):
     """The 8-connected components of ``values > L`` at every level ``L``.
@@ -270,23 +294,13 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
                      padded_width, padded_width - 1, -1, -padded_width - 1])
     step = np.array([-width, 1 - width, 1, width + 1, width, width - 1, -1,
                      -width - 1])
-    parent = np.empty(n, dtype=np.int32)
-    size = np.ones(n, dtype=np.int32)
-    box = np.empty((n, 4), dtype=np.int32)
+    parent, size, box = _forest(n)
     area2 = np.zeros(n, dtype=np.int64)
     first = np.empty(n, dtype=np.int32)
-    dirty = np.zeros(n, dtype=np.bool_)
-    dirty_list = np.empty(n, dtype=np.int32)
-    num_dirty = 0
-    live = np.empty(n, dtype=np.int32)
-    slot = np.full(n, -1, dtype=np.int32)
-    key = np.empty((n, 2), dtype=np.float64)
-    num_live = 0
-    best = np.full(levels.size, -1.0)
+    dirty, dirty_list, live, slot, key = _live_state(n)
+    num_dirty = num_live = num_out = 0
+    best, out, counts = _level_outputs(levels.size, emit)
     chosen = np.zeros((levels.size, 4), dtype=np.int64)
-    out = np.empty((16 if emit else 1, 4), dtype=np.int64)
-    num_out = 0
-    counts = np.zeros(levels.size, dtype=np.int64)
     k = 0
     for j in range(levels.size - 1, -1, -1):
         end = ends[min(levels[j], 255)]
@@ -436,22 +450,12 @@ def _hole_sweep(image, border_level, levels, gt, emit):
     padded_width = width + 2
     node = np.full((height + 2) * padded_width, -1, dtype=np.int32)
     steps = np.array([-padded_width, padded_width, -1, 1])
-    parent = np.empty(n, dtype=np.int32)
-    size = np.ones(n, dtype=np.int32)
-    box = np.empty((n, 4), dtype=np.int32)
+    parent, size, box = _forest(n)
     opening = np.full(256, -1, dtype=np.int32)  # holes by opening level
     next_opening = np.empty(n, dtype=np.int32)
-    dirty = np.zeros(n, dtype=np.bool_)
-    dirty_list = np.empty(n, dtype=np.int32)
-    num_dirty = 0
-    live = np.empty(n, dtype=np.int32)
-    slot = np.full(n, -1, dtype=np.int32)
-    key = np.empty((n, 2), dtype=np.float64)
-    num_live = 0
-    best = np.full(levels.size, -1.0)
-    out = np.empty((16 if emit else 1, 4), dtype=np.int64)
-    num_out = 0
-    counts = np.zeros(levels.size, dtype=np.int64)
+    dirty, dirty_list, live, slot, key = _live_state(n)
+    num_dirty = num_live = num_out = 0
+    best, out, counts = _level_outputs(levels.size, emit)
     k = 0
     opened = -1  # the buckets up to this level are processed
     for j in range(levels.size):
