@@ -151,3 +151,25 @@ def test_matches_slow_reference(seed):
     assert isinstance(got, float)
     assert got == pytest.approx(_slow_pxap(cams, masks, thresholds),
                                 abs=1e-6)
+
+
+def test_bin_indices_equal_searchsorted_on_even_and_uneven_edges():
+    from wsol_mm.evaluation.functional.pxap import _bin_indices, histogram_edges
+    rng = np.random.default_rng(0)
+    for trial in range(150):
+        if trial % 3 == 0:
+            thresholds = np.arange(0, 1, rng.choice([0.001, 0.01, 0.003]))
+        elif trial % 3 == 1:
+            thresholds = np.sort(rng.random(rng.integers(1, 50)))
+            thresholds[0] = 0
+        else:
+            thresholds = np.array([0.0])
+        edges = histogram_edges(thresholds)
+        # Random scores, the edges themselves and their float neighbours.
+        values = np.concatenate([
+            rng.random(300), edges[:-2], [0.0, 1.0],
+            np.nextafter(edges[:-2], 2), np.nextafter(edges[1:-2], -1)])
+        values = values[(values >= 0) & (values <= 1)]
+        expected = np.minimum(
+            np.searchsorted(edges, values, side='right') - 1, len(edges) - 2)
+        assert np.array_equal(_bin_indices(values, edges), expected), trial

@@ -2,6 +2,7 @@
 
     python tools/analysis_tools/benchmark_evaluation.py [--num-maps 30]
         [--intervals 0.01 0.001] [--reference-maps 10] [--seed 0]
+        [--pixel-noise 0.01]
         [--out results.json]
 
 On the same seeded CAM-like 224 x 224 maps (smooth blobs, a few peaks, noise)
@@ -85,11 +86,12 @@ def _gaussian(height, width, cy, cx, sy, sx):
     return np.exp(-0.5 * (((ys - cy) / sy) ** 2 + ((xs - cx) / sx) ** 2))
 
 
-def cam_like_maps(num_maps: int, seed: int = 0, size: int = 224):
+def cam_like_maps(num_maps: int, seed: int = 0, size: int = 224,
+                  pixel_noise: float = 0.01):
     """Seeded CAM-like maps with GT boxes and PxAP masks.
 
     A map is the sum of 1-3 anisotropic Gaussian peaks, a bicubic upsampled
-    14 x 14 noise field (like a CAM of a 14 x 14 feature map) and faint pixel
+    14 x 14 noise field (like a CAM of a 14 x 14 feature map) and pixel
     noise, min-max normalised to [0, 1] (float64). The GT boxes (int64
     ``x0 y0 x1 y1``) are the k-sigma boxes (k in [1, 2.5]) of the first
     one or two peaks, jittered; the other peaks are distractors. The mask is
@@ -112,7 +114,7 @@ def cam_like_maps(num_maps: int, seed: int = 0, size: int = 224):
         coarse = rng.normal(0, 0.08, (14, 14))
         cam = cam + cv2.resize(coarse, (size, size),
                                interpolation=cv2.INTER_CUBIC)
-        cam = cam + rng.normal(0, 0.01, (size, size))
+        cam = cam + rng.normal(0, pixel_noise, (size, size))
         cam = (cam - cam.min()) / (cam.max() - cam.min())
 
         boxes, mask = [], np.zeros((size, size), dtype=np.uint8)
@@ -379,6 +381,11 @@ def parse_args(argv=None):
         help="maps for wsolevaluation's box loop at intervals finer than "
         '0.01 (default 10; about 3 s/map for MaxBoxAccV2 at 0.001)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--pixel-noise', type=float, default=0.01,
+        help="std of the maps' pixel noise before min-max (default 0.01): "
+        "more noise, more contours; wsolevaluation's MaxBoxAccV2 time grows "
+        'with thresholds x contours, the one-pass time barely moves')
     parser.add_argument('--out', help='write the results to this JSON file')
     args = parser.parse_args(argv)
     if args.num_maps < 1:
@@ -395,8 +402,10 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     core = pin_to_one_core()
-    maps = cam_like_maps(args.num_maps, args.seed)
-    print(f'{args.num_maps} CAM-like 224 x 224 maps (seed {args.seed}), '
+    maps = cam_like_maps(args.num_maps, args.seed,
+                         pixel_noise=args.pixel_noise)
+    print(f'{args.num_maps} CAM-like 224 x 224 maps (seed {args.seed}, pixel '
+          f'noise {args.pixel_noise}), '
           f'one core (CPU {core["cpu"]}); methods: {REFERENCE}, '
           f'{", ".join(box_methods())}; every method runs once on the first '
           'map before timing (Numba compilation not timed)', flush=True)

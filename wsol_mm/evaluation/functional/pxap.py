@@ -51,18 +51,32 @@ def mask_score_histograms(scoremap, gt_mask, cam_thresholds: Sequence[float]
     scoremap = check_scoremap(scoremap)
     gt_mask = check_gt_mask(gt_mask, scoremap.shape)
     num_bins = len(edges) - 1
-    # Bin i holds e_i <= s < e_i+1; scores are in [0, 1] (checked above).
-    bins = np.searchsorted(edges, scoremap.astype(np.float64).ravel(),
-                           side='right') - 1
-    bins = np.minimum(bins, num_bins - 1)
-    # Foreground and background in one bincount: the background's bins
-    # come after the foreground's.
+    bins = _bin_indices(scoremap.astype(np.float64).ravel(), edges)
     labels = np.asarray(gt_mask).ravel()
-    keep = (labels == 0) | (labels == 1)
-    counts = np.bincount(
-        bins[keep] + num_bins * (labels[keep] == 0), minlength=2 * num_bins)
-    return (counts[:num_bins].astype(np.int64),
-            counts[num_bins:].astype(np.int64))
+    true_hist = np.bincount(bins[labels == 1], minlength=num_bins)
+    false_hist = np.bincount(bins[labels == 0], minlength=num_bins)
+    return true_hist.astype(np.int64), false_hist.astype(np.int64)
+
+
+def _bin_indices(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The bin of every value in [edges[0], edges[-1]] (bins ``[e_i,
+    e_i+1)``, the last one closed): ``searchsorted(edges, v, 'right') - 1``,
+    guessed from the first bin's width and corrected by one step (exact for
+    the evenly spaced CAM thresholds); values the guess misses (uneven
+    edges) are searched."""
+    num_bins = len(edges) - 1
+    guess = np.clip(((values - edges[0]) / (edges[1] - edges[0])).astype(
+        np.int64), 0, num_bins - 1)
+    guess -= edges[guess] > values
+    guess += edges[guess + 1] <= values
+    guess = np.minimum(guess, num_bins - 1)
+    missed = (edges[guess] > values) | (
+        (edges[guess + 1] <= values) & (guess < num_bins - 1))
+    if missed.any():
+        guess[missed] = np.minimum(
+            np.searchsorted(edges, values[missed], side='right') - 1,
+            num_bins - 1)
+    return guess
 
 
 def _tensor_histograms(scoremap: torch.Tensor, gt_mask, edges: np.ndarray
