@@ -176,21 +176,11 @@ def _new_node(k, x, y, parent, box):
 
 @_njit_inline
 def _grow(box, r, x, y):
-    """Grow root ``r``'s box to pixel ``x, y``; return whether it grew."""
-    grown = False
-    if x < box[r, 0]:
-        box[r, 0] = x
-        grown = True
-    elif x > box[r, 2]:
-        box[r, 2] = x
-        grown = True
-    if y < box[r, 1]:
-        box[r, 1] = y
-        grown = True
-    elif y > box[r, 3]:
-        box[r, 3] = y
-        grown = True
-    return grown
+    """Grow root ``r``'s box to pixel ``x, y``."""
+    box[r, 0] = min(box[r, 0], x)
+    box[r, 1] = min(box[r, 1], y)
+    box[r, 2] = max(box[r, 2], x)
+    box[r, 3] = max(box[r, 3], y)
 
 
 @_njit_inline
@@ -208,39 +198,25 @@ def _unite(parent, size, box, a, b):
 
 
 @_njit_inline
-def _add_live(live, slot, key, count, r):
-    """Append root ``r`` to the live list (its ``key`` row zeroed)."""
+def _add_live(live, slot, count, r):
+    """Append root ``r`` to the live list; return the new count."""
     live[count] = r
     slot[r] = count
-    key[count, 0] = 0.0
-    key[count, 1] = 0.0
     return count + 1
 
 
 @_njit_inline
-def _drop(live, slot, key, count, r):
-    """Remove root ``r`` from the live list (the last entry and its ``key``
-    row take its place); return the new count."""
+def _drop(live, slot, count, r):
+    """Remove root ``r`` from the live list (the last entry takes its
+    place); return the new count."""
     i = slot[r]
     if i < 0:
         return count
     last = live[count - 1]
     live[i] = last
-    key[i, 0] = key[count - 1, 0]
-    key[i, 1] = key[count - 1, 1]
     slot[last] = i
     slot[r] = -1
     return count - 1
-
-
-@_njit_inline
-def _mark(dirty, dirty_list, count, r):
-    """Queue root ``r`` for an IoU update; return the queue's length."""
-    if not dirty[r]:
-        dirty[r] = True
-        dirty_list[count] = r
-        count += 1
-    return count
 
 
 @_njit_inline
@@ -252,10 +228,8 @@ def _forest(n):
 
 @_njit_inline
 def _live_state(n):
-    """The dirty flags and queue, the live list, its slots and keys."""
-    return (np.zeros(n, dtype=np.bool_), np.empty(n, dtype=np.int32),
-            np.empty(n, dtype=np.int32), np.full(n, -1, dtype=np.int32),
-            np.empty((n, 2), dtype=np.float64))
+    """The live list of roots and every root's slot in it."""
+    return np.empty(n, dtype=np.int32), np.full(n, -1, dtype=np.int32)
 
 
 @_njit_inline
@@ -274,9 +248,8 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     Pixels join in decreasing value; a pixel is united with one neighbour
     per run of its ring mask (see :func:`_ring_tables`). Every component
     keeps its box, twice its polygon area and its first pixel in raster
-    order (with ``largest`` only); the live components' keys (IoU, or area
-    and first pixel) lie in one contiguous array, so a level's best is a
-    short scan.
+    order (with ``largest`` only). At each level, the live components (a
+    list of roots) give the level's boxes and IoUs.
 
     Returns ``(best_iou, chosen, boxes, counts)``, per level: with
     ``largest``, the box of the component of largest area (ties: the one
@@ -297,8 +270,8 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     parent, size, box = _forest(n)
     area2 = np.zeros(n, dtype=np.int64)
     first = np.empty(n, dtype=np.int32)
-    dirty, dirty_list, live, slot, key = _live_state(n)
-    num_dirty = num_live = num_out = 0
+    live, slot = _live_state(n)
+    num_live = num_out = 0
     best, out, counts = _level_outputs(levels.size, emit)
     chosen = np.zeros((levels.size, 4), dtype=np.int64)
     k = 0
@@ -323,59 +296,45 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
                     if largest:
                         area2[root] += area2[absorbed]
                         first[root] = min(first[root], first[absorbed])
-                    num_live = _drop(live, slot, key, num_live, absorbed)
-                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
+                    num_live = _drop(live, slot, num_live, absorbed)
             if root < 0:
                 _new_node(p, x, y, parent, box)
                 first[p] = p
-                num_live = _add_live(live, slot, key, num_live, p)
-                num_dirty = _mark(dirty, dirty_list, num_dirty, p)
+                num_live = _add_live(live, slot, num_live, p)
                 root = p
             else:
                 parent[p] = root
                 size[root] += 1
                 if largest:
                     first[root] = min(first[root], p)
-                if _grow(box, root, x, y):
-                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
+                _grow(box, root, x, y)
             if largest:
                 area2[root] += _CELL_GAIN[mask]
-                key[slot[root], 0] = area2[root]
-                key[slot[root], 1] = first[root]
             k += 1
         counts[j] = num_live
         if largest:
             pick = -1
             for i in range(num_live):
-                if pick < 0 or key[i, 0] > key[pick, 0] or (
-                        key[i, 0] == key[pick, 0]
-                        and key[i, 1] > key[pick, 1]):
-                    pick = i
+                r = live[i]
+                if pick < 0 or area2[r] > area2[pick] or (
+                        area2[r] == area2[pick] and first[r] > first[pick]):
+                    pick = r
             if pick >= 0:
-                r = live[pick]
-                chosen[j, 0] = box[r, 0]
-                chosen[j, 1] = box[r, 1]
-                chosen[j, 2] = min(box[r, 2] + 1, width - 1)
-                chosen[j, 3] = min(box[r, 3] + 1, height - 1)
+                chosen[j, 0] = box[pick, 0]
+                chosen[j, 1] = box[pick, 1]
+                chosen[j, 2] = min(box[pick, 2] + 1, width - 1)
+                chosen[j, 3] = min(box[pick, 3] + 1, height - 1)
             best[j] = _box_iou(chosen[j, 0], chosen[j, 1], chosen[j, 2],
                                chosen[j, 3], gt)
             continue
-        for i in range(num_dirty):
-            r = dirty_list[i]
-            dirty[r] = False
-            if slot[r] >= 0:
-                key[slot[r], 0] = _box_iou(
-                    box[r, 0], box[r, 1], min(box[r, 2] + 1, width - 1),
-                    min(box[r, 3] + 1, height - 1), gt)
-        num_dirty = 0
         for i in range(num_live):
-            best[j] = max(best[j], key[i, 0])
-        if emit:
-            for i in range(num_live):
-                r = live[i]
-                out = _append(out, num_out, box[r, 0], box[r, 1],
-                              min(box[r, 2] + 1, width - 1),
-                              min(box[r, 3] + 1, height - 1))
+            r = live[i]
+            x0, y0 = box[r, 0], box[r, 1]
+            x1 = min(box[r, 2] + 1, width - 1)
+            y1 = min(box[r, 3] + 1, height - 1)
+            best[j] = max(best[j], _box_iou(x0, y0, x1, y1, gt))
+            if emit:
+                out = _append(out, num_out, x0, y0, x1, y1)
                 num_out += 1
     return best, chosen, out[:num_out], counts
 
@@ -453,8 +412,8 @@ def _hole_sweep(image, border_level, levels, gt, emit):
     parent, size, box = _forest(n)
     opening = np.full(256, -1, dtype=np.int32)  # holes by opening level
     next_opening = np.empty(n, dtype=np.int32)
-    dirty, dirty_list, live, slot, key = _live_state(n)
-    num_dirty = num_live = num_out = 0
+    live, slot = _live_state(n)
+    num_live = num_out = 0
     best, out, counts = _level_outputs(levels.size, emit)
     k = 0
     opened = -1  # the buckets up to this level are processed
@@ -476,43 +435,31 @@ def _hole_sweep(image, border_level, levels, gt, emit):
                     root = other
                 elif other != root:
                     root, absorbed = _unite(parent, size, box, root, other)
-                    num_live = _drop(live, slot, key, num_live, absorbed)
-                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
+                    num_live = _drop(live, slot, num_live, absorbed)
             if root < 0:
                 _new_node(k, x, y, parent, box)
                 next_opening[k] = opening[border_level[p]]
                 opening[border_level[p]] = k
-                num_live = _add_live(live, slot, key, num_live, k)
-                num_dirty = _mark(dirty, dirty_list, num_dirty, k)
+                num_live = _add_live(live, slot, num_live, k)
             else:
                 parent[k] = root
                 size[root] += 1
-                if _grow(box, root, x, y):
-                    num_dirty = _mark(dirty, dirty_list, num_dirty, root)
+                _grow(box, root, x, y)
             k += 1
         while opened < level:  # holes the border's component reaches now
             opened += 1
             r = opening[opened]
             while r >= 0:
-                num_live = _drop(live, slot, key, num_live, r)
+                num_live = _drop(live, slot, num_live, r)
                 r = next_opening[r]
-        for i in range(num_dirty):
-            r = dirty_list[i]
-            dirty[r] = False
-            if slot[r] >= 0:
-                key[slot[r], 0] = _box_iou(
-                    box[r, 0] - 1, box[r, 1] - 1,
-                    min(box[r, 2] + 2, width - 1),
-                    min(box[r, 3] + 2, height - 1), gt)
-        num_dirty = 0
         for i in range(num_live):
-            best[j] = max(best[j], key[i, 0])
-        if emit:
-            for i in range(num_live):
-                r = live[i]
-                out = _append(out, num_out, box[r, 0] - 1, box[r, 1] - 1,
-                              min(box[r, 2] + 2, width - 1),
-                              min(box[r, 3] + 2, height - 1))
+            r = live[i]
+            x0, y0 = box[r, 0] - 1, box[r, 1] - 1
+            x1 = min(box[r, 2] + 2, width - 1)
+            y1 = min(box[r, 3] + 2, height - 1)
+            best[j] = max(best[j], _box_iou(x0, y0, x1, y1, gt))
+            if emit:
+                out = _append(out, num_out, x0, y0, x1, y1)
                 num_out += 1
         counts[j] = num_live
     return best, out[:num_out], counts
