@@ -72,14 +72,22 @@ def test_equals_wsol_metric_on_equivalent_maps(loc_boxes):
 def test_hand_computed_gt_known_loc():
     """Top boxes: image 0 IoU ~ 1, image 1 IoU > 0.5 (the 0.8 box), image 2
     IoU with the second GT > 0.5, image 3 no detection (box 0 0 0 0)."""
-    metric = DetectionWSOLMetric(cam_curve_interval=0.05)
-    metric.process(None, [_det_sample(i, *image)
-                          for i, image in enumerate(IMAGES)])
-    loc_ious = [r['loc_iou'] for r in metric.results]
-    assert loc_ious[0] == 1.0 and loc_ious[3] == 0.0
-    assert loc_ious[1] > 0.5 and loc_ious[2] > 0.5
-    got = metric.compute_metrics(metric.results)
-    assert got['gt_known_loc'] == 75.0
+    samples = [_det_sample(i, *image) for i, image in enumerate(IMAGES)]
+
+    def correct(loc_iou_threshold):
+        metric = DetectionWSOLMetric(cam_curve_interval=0.05,
+                                     loc_iou_threshold=loc_iou_threshold)
+        metric.process(None, samples)
+        return [r['loc_correct'] for r in metric.results], metric
+
+    # IoU > 0.99 only for image 0; in (0.5, 0.99] for images 1 and 2; the
+    # empty box of image 3 has IoU 0 (> -1, not > 0).
+    assert correct(0.99)[0] == [True, False, False, False]
+    assert correct(-1)[0] == [True] * 4
+    assert correct(0)[0] == [True, True, True, False]
+    loc_correct, metric = correct(0.5)
+    assert loc_correct == [True, True, True, False]
+    assert metric.compute_metrics(metric.results)['gt_known_loc'] == 75.0
 
 
 def test_missing_keys_are_named():
