@@ -9,7 +9,8 @@ from mmengine.dist import all_reduce, get_dist_info, is_main_process
 
 from wsol_mm.models.utils import nmf_rank1
 from wsol_mm.registry import STAGES
-from .pseudo_mask_stage import PseudoMaskStage
+from wsol_mm.utils.progress import progress
+from .pseudo_mask_stage import PseudoMaskStage, _batch_size
 
 
 @STAGES.register_module()
@@ -46,7 +47,10 @@ class NMFPseudoMaskStage(PseudoMaskStage):
             self.logger.info(f'{self.name}: NMF of class {current} '
                              f'({len(features)} images)')
 
-        for data in self.loader(dataset, mine, loader_args):
+        for data in progress(
+                self.loader(dataset, mine, loader_args), len(mine),
+                f'{self.name}: NMF features', 'images', _batch_size,
+                logger=self.logger):
             data = model.data_preprocessor(data, False)
             features = self._features(model, data['inputs'])
             samples = data['data_samples']

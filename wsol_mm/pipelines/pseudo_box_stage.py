@@ -14,9 +14,10 @@ from wsol_mm.evaluation.functional.mask_boxes import BOX_MODES
 from wsol_mm.models.utils import box_score_map, boxes_from_score_maps
 from wsol_mm.registry import STAGES
 from wsol_mm.structures import boxes_to_original, homography_of
+from wsol_mm.utils.progress import progress
 from .base_stage import PipelineContext
 from .pseudo_mask_stage import (GEOMETRIC_TRANSFORMS, PseudoLabelStage,
-                                _type_name)
+                                _batch_size, _type_name)
 from .stage_manifest import StageManifest
 
 BOX_FILE_NAME = 'pseudo_boxes.json'
@@ -133,12 +134,11 @@ class PseudoBoxStage(PseudoLabelStage):
                      ) -> dict:
         indices = self.rank_indices(dataset)
         mine = {}
-        for data in self.loader(dataset, indices, loader_args):
+        for data in progress(
+                self.loader(dataset, indices, loader_args), len(indices),
+                f'{self.name}: pseudo boxes', 'images', _batch_size,
+                logger=self.logger):
             mine.update(self.original_boxes(model, data))
-            if len(mine) % (20 * loader_args['batch_size']) == 0 or \
-                    len(mine) == len(indices):
-                self.logger.info(f'{self.name}: {len(mine)} of '
-                                 f'{len(indices)} pseudo boxes made')
         boxes = {}
         for part in all_gather_object(mine):
             boxes.update(part)

@@ -19,12 +19,18 @@ from wsol_mm.datasets.transforms import pseudo_mask_path
 from wsol_mm.models.utils.pseudo_masks import double_threshold
 from wsol_mm.registry import DATASETS
 from wsol_mm.structures import homography_of, maps_to_original
+from wsol_mm.utils.progress import progress
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .stage_manifest import StageManifest
 from .train_stage import evaluator_list, training_stage
 
 INDEX_NAME = 'index.txt'
 IGNORE_INDEX = 255
+
+
+def _batch_size(data: dict) -> int:
+    """The number of images of a collated batch (progress units)."""
+    return len(data['data_samples'])
 
 
 def dataset_pipeline(dataset_cfg: dict) -> list:
@@ -222,7 +228,10 @@ class PseudoLabelStage(BaseStage):
         # ranks interleave back into dataset order, duplicates cut off.
         padded = -(-len(dataset) // world_size) * world_size
         indices = [i % len(dataset) for i in range(rank, padded, world_size)]
-        for data in self.loader(dataset, indices, loader_args):
+        for data in progress(
+                self.loader(dataset, indices, loader_args), len(indices),
+                f'{self.name}: evaluation', 'images', _batch_size,
+                logger=self.logger):
             evaluator.process(self.evaluation_samples(model, data), data)
         return evaluator.evaluate(len(dataset))
 
@@ -357,9 +366,11 @@ class PseudoMaskStage(PseudoLabelStage):
         img_ids = [dataset.get_data_info(i)['img_id']
                    for i in range(len(dataset))]
         indices = self.rank_indices(dataset)
-        done = 0
         counts = np.zeros(256, dtype=np.int64)
-        for data in self.loader(dataset, indices, loader_args):
+        for data in progress(
+                self.loader(dataset, indices, loader_args), len(indices),
+                f'{self.name}: pseudo masks', 'images', _batch_size,
+                logger=self.logger):
             samples, maps = self.score_maps(model, data)
             labels = self.pseudo_labels(maps, samples)
             for sample, label in zip(samples, labels):
@@ -368,11 +379,6 @@ class PseudoMaskStage(PseudoLabelStage):
                 os.makedirs(osp.dirname(path), exist_ok=True)
                 if not cv2.imwrite(path, label):
                     raise OSError(f'cannot write the pseudo mask {path}')
-            done += len(samples)
-            if done % (20 * loader_args['batch_size']) == 0 or \
-                    done == len(indices):
-                self.logger.info(f'{self.name}: {done} of {len(indices)} '
-                                 'pseudo masks written')
         self.log_label_shares(counts)
         barrier()
         if is_main_process():
