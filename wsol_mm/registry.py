@@ -39,7 +39,7 @@ _ENGINE = ['wsol_mm.engine']
 _DATA = ['wsol_mm.datasets']
 _MODELS = ['wsol_mm.models']
 _EVALUATION = ['wsol_mm.evaluation']
-_VISUALIZATION = ['wsol_mm.engine']
+_VISUALIZATION = ['wsol_mm.visualization']
 
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=_ENGINE)
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=_ENGINE)
