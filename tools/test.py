@@ -21,6 +21,24 @@ def parse_args():
     parser.add_argument(
         '--out', help='write the per-image predictions (.json or .pkl)')
     parser.add_argument(
+        '--out-format',
+        choices=('wsol', 'coco'),
+        default='wsol',
+        help='format of --out: "wsol" (per-image records, boxes on the '
+        'network input and in original pixels) or "coco" (a COCO dataset '
+        'file of the predicted boxes in original pixels with their scores, '
+        'plus <out>.results.json, a COCO results list)')
+    parser.add_argument(
+        '--out-labels',
+        choices=('predicted', 'gt'),
+        default='predicted',
+        help='classes of the COCO export: the top-k predicted ones, or the '
+        'GT class with the box of its map (pseudo labels of a labelled set)')
+    parser.add_argument(
+        '--out-maps',
+        help='write every image\'s score map (GT class, normalised, on the '
+        'network input) as <dir>/<image id>.npy, wsolevaluation\'s layout')
+    parser.add_argument(
         '--show-dir',
         help='draw score maps and boxes into this folder (relative to the '
         'work dir)')
@@ -36,14 +54,26 @@ def merge_args(cfg, args):
     if args.show_dir:
         cfg.default_hooks.visualization.enable = True
         cfg.default_hooks.visualization.out_dir = args.show_dir
-    if args.out:
-        evaluators = cfg.test_evaluator
-        if not isinstance(evaluators, (list, tuple)):
-            evaluators = [evaluators]
-        cfg.test_evaluator = [
-            *evaluators, dict(type='DumpWSOLPredictions', out_file=args.out)
-        ]
+    if args.out_format != 'wsol' and not args.out:
+        raise ValueError('--out-format needs --out')
+    if args.out and args.out_format == 'coco':
+        dataset = cfg.test_dataloader.dataset
+        _add_evaluator(cfg, dict(
+            type='DumpCOCODetections', out_file=args.out,
+            labels=args.out_labels, image_root=dataset.get('data_root')))
+    elif args.out:
+        _add_evaluator(cfg, dict(type='DumpWSOLPredictions',
+                                 out_file=args.out))
+    if args.out_maps:
+        _add_evaluator(cfg, dict(type='DumpScoreMaps', out_dir=args.out_maps))
     return cfg
+
+
+def _add_evaluator(cfg, metric: dict) -> None:
+    evaluators = cfg.test_evaluator
+    if not isinstance(evaluators, (list, tuple)):
+        evaluators = [evaluators]
+    cfg.test_evaluator = [*evaluators, metric]
 
 
 def main():
