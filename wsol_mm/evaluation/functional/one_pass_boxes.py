@@ -102,8 +102,7 @@ _RING_REPS, _RING_RUNS, _CELL_GAIN = _ring_tables()
 @_njit
 def _sweep_order(values, num_values, descending):
     """Pixels in sweep order (a counting sort of ``values``, ints in
-    [0, num_values)), the inverse permutation (each pixel's place in the
-    sweep), and ``ends[v]``: how many pixels the sweep adds up to level
+    [0, num_values)) and ``ends[v]``: how many pixels the sweep adds up to level
     ``v``, those with a value ``> v`` (``<= v`` when ascending)."""
     counts = np.zeros(num_values + 1, dtype=np.int64)
     for v in values:
@@ -113,18 +112,16 @@ def _sweep_order(values, num_values, descending):
         counts[key + 1] += counts[key]
     fill = counts[:-1].copy()
     order = np.empty(values.size, dtype=np.int32)
-    rank = np.empty(values.size, dtype=np.int32)
     for i in range(values.size):
         v = values[i]
         key = num_values - 1 - v if descending else v
         order[fill[key]] = i
-        rank[i] = fill[key]
         fill[key] += 1
     ends = np.empty(num_values, dtype=np.int64)
     for v in range(num_values):
         ends[v] = counts[num_values - 1 - v] if descending \
             else counts[v + 1]
-    return order, rank, ends
+    return order, ends
 
 
 @_njit_inline
@@ -260,7 +257,7 @@ def _component_sweep(values, height, width, levels, gt, largest, emit):
     numbers of components.
     """
     n = height * width
-    order, _, ends = _sweep_order(values, 256, True)
+    order, ends = _sweep_order(values, 256, True)
     padded_width = width + 2
     seen = np.zeros((height + 2) * padded_width, dtype=np.uint8)
     ring = np.array([-padded_width, 1 - padded_width, 1, padded_width + 1,
@@ -405,7 +402,7 @@ def _hole_sweep(image, border_level, levels, gt, emit):
     flat = image.ravel()
     candidates = np.flatnonzero(flat < border_level).astype(np.int32)
     n = candidates.size
-    order, _, ends = _sweep_order(flat[candidates], 256, False)
+    order, ends = _sweep_order(flat[candidates], 256, False)
     padded_width = width + 2
     node = np.full((height + 2) * padded_width, -1, dtype=np.int32)
     steps = np.array([-padded_width, padded_width, -1, 1])
