@@ -52,8 +52,9 @@ def merge_args(cfg, args):
         print_log('No checkpoint given: the model is tested with its initial '
                   'weights.', logger='current')
     if args.show_dir:
-        cfg.default_hooks.visualization.enable = True
-        cfg.default_hooks.visualization.out_dir = args.show_dir
+        # Every test image, drawn into the folder (not the vis backends).
+        cfg.default_hooks.visualization.update(
+            enable=True, out_dir=args.show_dir, indices=None)
     if args.out_format != 'wsol' and not args.out:
         raise ValueError('--out-format needs --out')
     if args.out and args.out_format == 'coco':

@@ -6,7 +6,10 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='WSOLVisualizationHook', enable=False),
+    # Score-map overlays of the first 8 val images every epoch, to every vis
+    # backend, when enable=True; tools/test.py --show-dir draws every image.
+    visualization=dict(
+        type='WSOLVisualizationHook', enable=False, interval=1, indices=8),
 )
 custom_hooks = [dict(type='NumClassCheckHook')]
 
@@ -16,7 +19,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+visualizer = dict(type='WSOLVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=True)
 log_level = 'INFO'
 load_from = None

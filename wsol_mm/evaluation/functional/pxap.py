@@ -104,8 +104,18 @@ def _tensor_histograms(scoremap: torch.Tensor, gt_mask, edges: np.ndarray
             counts[num_bins:].astype(np.int64))
 
 
-def pxap_from_histograms(true_hist, false_hist) -> float:
-    """PxAP in percent from score histograms summed over images.
+def pixel_precision_recall(true_hist, false_hist
+                           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixel precision-recall curve behind PxAP, from score histograms.
+
+    Point ``j`` counts the pixels in the top ``j + 1`` bins (scores at least
+    ``histogram_edges(...)[-2 - j]``), from the top bin down.
+
+    Returns:
+        tuple: ``(precision, recall, defined)``, each (T + 2,);
+        ``defined`` marks the points with at least one pixel predicted
+        foreground (the others' precision is NaN; they are the curve's
+        first points, with recall 0).
 
     Raises:
         NoPositiveGroundTruthError: (a ValueError and RuntimeError) when the
@@ -120,11 +130,24 @@ def pxap_from_histograms(true_hist, false_hist) -> float:
         raise NoPositiveGroundTruthError(
             'PxAP: no positive ground truth (no foreground pixel) in the '
             'evaluated masks')
-    non_zero = (tp + fp) != 0
+    defined = (tp + fp) != 0
     with np.errstate(divide='ignore', invalid='ignore'):
         precision = tp / (tp + fp)
         recall = tp / (tp + fn)
-    auc = (precision[1:] * np.diff(recall))[non_zero[1:]].sum()
+    return precision, recall, defined
+
+
+def pxap_from_histograms(true_hist, false_hist) -> float:
+    """PxAP in percent from score histograms summed over images: the area
+    under :func:`pixel_precision_recall`'s curve.
+
+    Raises:
+        NoPositiveGroundTruthError: (a ValueError and RuntimeError) when the
+            histograms hold no foreground pixel.
+    """
+    precision, recall, defined = pixel_precision_recall(
+        true_hist, false_hist)
+    auc = (precision[1:] * np.diff(recall))[defined[1:]].sum()
     return float(auc * 100)
 
 

@@ -1,18 +1,22 @@
 """MMEngine metric for WSOL: MaxBoxAcc, MaxBoxAccV2, PxAP, top-k Loc/Cls."""
 import logging
+import os
+import os.path as osp
 from collections import Counter
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+import mmengine
 import numpy as np
 import torch
 from mmengine.dist import all_gather_object, get_dist_info
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 from mmengine.structures import BaseDataElement
 
 from wsol_mm.registry import METRICS
 from ..functional import (best_iou_curves, box_iou, check_gt_boxes,
-                          mask_score_histograms, normalize_scoremap,
+                          histogram_edges, mask_score_histograms,
+                          normalize_scoremap, pixel_precision_recall,
                           pxap_from_histograms)
 from ..functional.box_extraction import METHODS
 from .class_scores import load_class_scores
@@ -42,6 +46,17 @@ def _list_indices(indices: list, limit: int = 20) -> str:
 def _percent_name(value) -> str:
     value = float(value)
     return str(int(value)) if value.is_integer() else str(value)
+
+
+def _best_thresholds_line(box_curves: dict) -> str:
+    """The log line with the best CAM threshold of every box curve."""
+    single = box_curves['max_box_acc']
+    parts = [f"MaxBoxAcc (IoU {_percent_name(single['iou'])}) "
+             f"{single['best_threshold']:.3f}"]
+    parts += [f"MaxBoxAccV2 IoU {_percent_name(c['iou'])} "
+              f"{c['best_threshold']:.3f}"
+              for c in box_curves['max_box_acc_v2']['curves']]
+    return 'WSOL best CAM thresholds: ' + ', '.join(parts)
 
 
 def cam_thresholds(cam_curve_interval: float) -> np.ndarray:
@@ -178,9 +193,22 @@ class WSOLMetric(BaseMetric):
         method (str): box extraction, ``'auto'`` (one pass with Numba,
             else OpenCV), ``'one_pass'`` or ``'opencv'`` (one
             ``cv2.findContours`` per level); the results are identical.
+        curves_file (str, optional): write the curves behind the metrics
+            to this JSON file at every evaluation (the last one stays): box
+            accuracy per CAM threshold for MaxBoxAcc and for each IoU
+            threshold of MaxBoxAccV2, with the best threshold of each, and
+            PxAP's precision-recall curve; a relative path is in the run's
+            log folder (``<work_dir>/<timestamp>/``, the folder of the
+            current log file), or the current folder outside a run.
+            ``tools/analysis_tools/plot_curves.py`` draws them. Defaults to
+            None (not written).
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): prefix of the metric names; ``'wsol'`` when
             None.
+
+    The best CAM threshold of MaxBoxAcc and of each IoU of MaxBoxAccV2 is
+    logged with the metrics (the first one on ties, as the returned
+    ``best_cam_threshold`` of MaxBoxAcc).
     """
     default_prefix: Optional[str] = 'wsol'
 
@@ -194,9 +222,15 @@ class WSOLMetric(BaseMetric):
                  loc_boxes: str = 'scoremap',
                  class_scores: Optional[str] = None,
                  method: str = 'auto',
+                 curves_file: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if curves_file is not None and not str(curves_file).endswith(
+                '.json'):
+            raise ValueError('curves_file must end in .json, got '
+                             f'{curves_file!r}')
+        self.curves_file = curves_file
         if method not in METHODS:
             raise ValueError(f'method must be one of {METHODS}, got '
                              f'{method!r}')
@@ -389,11 +423,12 @@ class WSOLMetric(BaseMetric):
                 axis=0, dtype=np.int64)
         return counts
 
-    def _box_metrics(self, results: List[dict]) -> Dict[str, float]:
+    def _box_metrics(self, results: List[dict]
+                     ) -> Tuple[Dict[str, float], dict]:
         """GT-known Loc, MaxBoxAcc and MaxBoxAccV2 of the images with GT
-        boxes."""
+        boxes, and their accuracy-per-threshold curves."""
         if not results:
-            return {}
+            return {}, {}
         accuracy = self._correct_counts(results) * 100. / len(results)
         single_acc = accuracy[:, 0]
         best_per_iou = accuracy[:, 1:].max(axis=0)
@@ -407,7 +442,24 @@ class WSOLMetric(BaseMetric):
             max_box_acc_v2=float(np.mean(best_per_iou)))
         for t, best in zip(self.iou_thresholds, best_per_iou):
             metrics[f'max_box_acc_v2_iou{_percent_name(t)}'] = float(best)
-        return metrics
+        return metrics, self._box_curves(accuracy, metrics)
+
+    def _box_curves(self, accuracy: np.ndarray, metrics: dict) -> dict:
+        """The box accuracies (percent) per CAM threshold, each with its
+        maximum and the (first) threshold reaching it."""
+
+        def curve(values, iou):
+            best = int(np.argmax(values))
+            return dict(iou=iou, accuracy=values.tolist(),
+                        max=float(values[best]),
+                        best_threshold=float(self.cam_thresholds[best]))
+
+        return dict(
+            max_box_acc=curve(accuracy[:, 0], self.box_acc_iou),
+            max_box_acc_v2=dict(
+                value=metrics['max_box_acc_v2'],
+                curves=[curve(accuracy[:, 1 + i], t)
+                        for i, t in enumerate(self.iou_thresholds)]))
 
     @staticmethod
     def _report_missing_ground_truth(results: List[dict]) -> None:
@@ -435,10 +487,13 @@ class WSOLMetric(BaseMetric):
             print_log('WSOLMetric: ' + ' '.join(messages), logger='current',
                       level=logging.WARNING)
 
-    def _pxap(self, results: List[dict]) -> Dict[str, float]:
+    def _pxap(self, results: List[dict]) -> Tuple[Dict[str, float], dict]:
+        """PxAP and its precision-recall curve (the points with at least
+        one pixel above the threshold, from the highest threshold down;
+        PxAP is ``sum(precision * diff([0, *recall]))``)."""
         subset = [r for r in results if 'mask_has_foreground' in r]
         if not subset:
-            return {}
+            return {}, {}
         if len(subset) < len(results):
             print_log(
                 f'Only {len(subset)} of {len(results)} images have gt_mask: '
@@ -448,7 +503,14 @@ class WSOLMetric(BaseMetric):
         histograms = self._gathered_histograms
         if histograms is None:  # compute_metrics called without evaluate
             histograms = self._local_histograms()
-        return {'pxap': pxap_from_histograms(*histograms)}
+        value = pxap_from_histograms(*histograms)
+        precision, recall, defined = pixel_precision_recall(*histograms)
+        lower_edges = histogram_edges(self.cam_thresholds)[-2::-1]
+        curve = dict(value=value,
+                     thresholds=lower_edges[defined].tolist(),
+                     precision=precision[defined].tolist(),
+                     recall=recall[defined].tolist())
+        return {'pxap': value}, curve
 
     def evaluate(self, size: int) -> dict:
         """Sum the processes' PxAP histograms, each without its last image
@@ -477,13 +539,37 @@ class WSOLMetric(BaseMetric):
 
         metrics: Dict[str, Union[float, int]] = {}
         metrics.update(self._classification(results))
-        metrics.update(
-            self._box_metrics([r for r in results if 'loc_correct' in r]))
-        metrics.update(self._pxap(results))
+        boxed = [r for r in results if 'loc_correct' in r]
+        box_metrics, box_curves = self._box_metrics(boxed)
+        metrics.update(box_metrics)
+        pxap_metrics, pr_curve = self._pxap(results)
+        metrics.update(pxap_metrics)
         metrics['num_images'] = int(num_images)
 
         summary = ', '.join(
             f'{k}: {v}' if isinstance(v, int) else f'{k}: {v:.2f}'
             for k, v in metrics.items())
         print_log(f'WSOL metrics: {summary}', logger='current')
+        if box_curves:
+            print_log(_best_thresholds_line(box_curves), logger='current')
+        if self.curves_file is not None:
+            self._write_curves(
+                dict(prefix=self.prefix, num_images=int(num_images),
+                     num_images_with_boxes=len(boxed),
+                     cam_thresholds=self.cam_thresholds.tolist(),
+                     **box_curves,
+                     **({'pxap': pr_curve} if pr_curve else {})))
         return metrics
+
+    def _write_curves(self, curves: dict) -> None:
+        path = self.curves_file
+        if not osp.isabs(path):
+            log_file = MMLogger.get_current_instance().log_file
+            if log_file is not None:
+                path = osp.join(osp.dirname(log_file), path)
+        folder = osp.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        mmengine.dump(curves, path, indent=1)
+        print_log(f'WSOLMetric: wrote the curves to {path} (plot them with '
+                  'tools/analysis_tools/plot_curves.py)', logger='current')
