@@ -7,7 +7,7 @@ use_repo_venv()
 
 from mmengine.device import get_device  # noqa: E402
 
-from wsol_mm.utils.cli import add_common_args, load_config, run  # noqa: E402
+from wsol_mm.apis import add_common_args, load_config, run  # noqa: E402
 
 
 def parse_args():

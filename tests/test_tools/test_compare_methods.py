@@ -1,6 +1,6 @@
 """tools/analysis_tools/compare_methods.py end to end on tiny data (Center
 tested once, a tiny CAM trained with two seeds, a broken config), and the
-table, option and multi-stage logic of wsol_mm.utils.method_comparison."""
+table, option and multi-stage logic of wsol_mm.studies.method_comparison."""
 import json
 import os
 import os.path as osp
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from wsol_mm.pipelines import StageManifest
-from wsol_mm.utils.method_comparison import (Method, MethodComparison,
+from wsol_mm.studies.method_comparison import (Method, MethodComparison,
                                              format_table, short_metrics)
 from .conftest import REPO_ROOT, python_tool, write_config
 

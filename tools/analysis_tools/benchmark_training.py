@@ -63,9 +63,10 @@ from mmengine.runner import Runner  # noqa: E402
 from mmpretrain.models.losses import CrossEntropyLoss  # noqa: E402
 from train import merge_args  # noqa: E402
 
+from wsol_mm.apis import load_config  # noqa: E402
+from wsol_mm.engine import build_runner  # noqa: E402
 from wsol_mm.models.heads import CAMHead  # noqa: E402
 from wsol_mm.models.wsol import CAM  # noqa: E402
-from wsol_mm.utils.cli import build_runner, load_config  # noqa: E402
 from wsol_mm.utils.dataloader_workers import \
     release_dataloader_workers  # noqa: E402
 

@@ -21,7 +21,8 @@ from _repo_env import use_repo_venv  # noqa: E402
 
 use_repo_venv()
 
-from wsol_mm.utils.method_comparison import MethodComparison  # noqa: E402
+from wsol_mm.studies.method_comparison import \
+    MethodComparison  # noqa: E402
 
 
 def parse_args():

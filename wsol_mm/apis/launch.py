@@ -1,18 +1,15 @@
-"""What tools/train.py and tools/test.py share: options, config, runner."""
+"""What tools/train.py and tools/test.py share: options, config, launch."""
 import argparse
 import gc
 import os
 import os.path as osp
 
-import torch
 from mmengine.config import Config, DictAction
-from mmengine.dist import init_dist, is_distributed
-from mmengine.runner import Runner
 
-from .config import apply_common_overrides, resolve_num_classes
-from .dataloader_workers import release_dataloader_workers
-from .distributed import (CPU_DDP_WRAPPER, init_cpu_distributed,
-                          shutdown_distributed)
+from wsol_mm.engine.runner_builder import init_distributed, run_runner
+from wsol_mm.pipelines import MultiStagePipeline
+from wsol_mm.utils.config import apply_common_overrides, resolve_num_classes
+from wsol_mm.utils.distributed import shutdown_distributed
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +63,6 @@ def run(cfg: Config, mode: str, **pipeline_args) -> dict:
                 raise ValueError(
                     f'{cfg.filename} is a multi-stage config: run it with '
                     'tools/train.py (its evaluation is one of its stages)')
-            from wsol_mm.pipelines import MultiStagePipeline
             init_distributed(cfg)
             return MultiStagePipeline(cfg).run(**pipeline_args)
         return run_runner(cfg, mode)
@@ -74,35 +70,3 @@ def run(cfg: Config, mode: str, **pipeline_args) -> dict:
         gc.collect()
         shutdown_distributed()
 
-
-def run_runner(cfg: Config, mode: str):
-    """Build the runner of ``cfg``, run ``mode`` ('train', 'val' or
-    'test') and stop its dataloader workers; returns what ``mode``
-    returned (the metrics of a test)."""
-    runner = build_runner(cfg)
-    try:
-        return getattr(runner, mode)()
-    finally:
-        release_dataloader_workers(runner)
-        del runner
-        gc.collect()
-
-
-def init_distributed(cfg: Config) -> None:
-    """Start the process group of a launcher before any runner exists (a
-    pipeline synchronises its stages), as the runner would: gloo on CPU-only
-    machines, ``env_cfg.dist_cfg`` otherwise."""
-    if cfg.launcher == 'none' or init_cpu_distributed(cfg.launcher) or \
-            is_distributed():
-        return
-    init_dist(cfg.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
-
-
-def build_runner(cfg: Config) -> Runner:
-    """A runner for ``cfg``; on CPU-only machines a launcher gets gloo and
-    CPU DistributedDataParallel (see :func:`init_cpu_distributed`), for every
-    runner of the process (the stages of a pipeline)."""
-    init_cpu_distributed(cfg.launcher)
-    if cfg.launcher != 'none' and not torch.cuda.is_available():
-        cfg.model_wrapper_cfg = CPU_DDP_WRAPPER
-    return Runner.from_cfg(cfg)

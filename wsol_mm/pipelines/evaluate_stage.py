@@ -7,7 +7,7 @@ from typing import List, Optional, Union
 from mmengine.dist import is_main_process
 
 from wsol_mm.registry import STAGES
-from wsol_mm.utils.cli import run_runner
+from wsol_mm.engine.runner_builder import run_runner
 from .base_stage import BaseStage, PipelineContext, StageResult
 from .train_stage import evaluator_list, stage_runner_cfg, training_stage
 

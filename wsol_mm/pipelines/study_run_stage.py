@@ -9,7 +9,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from wsol_mm.registry import STAGES
-from wsol_mm.utils.cli import run_runner
+from wsol_mm.engine.runner_builder import run_runner
 from wsol_mm.utils.config import apply_common_overrides
 from .base_stage import PipelineContext, StageResult
 from .train_stage import TrainStage, evaluator_list, stage_runner_cfg

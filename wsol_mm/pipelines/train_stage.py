@@ -17,7 +17,7 @@ from mmengine.runner import (find_latest_checkpoint, get_state_dict,
                              weights_to_cpu)
 
 from wsol_mm.registry import MODELS, STAGES
-from wsol_mm.utils.cli import build_runner
+from wsol_mm.engine.runner_builder import build_runner
 from wsol_mm.utils.config import resolve_num_classes
 from wsol_mm.utils.dataloader_workers import release_dataloader_workers
 from .base_stage import BaseStage, PipelineContext, StageResult

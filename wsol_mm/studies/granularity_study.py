@@ -41,8 +41,8 @@ from mmengine.registry import init_default_scope
 from wsol_mm.datasets import LabelHierarchy
 from wsol_mm.pipelines import SplitPipeline, StageManifest, best_run
 from wsol_mm.registry import DATASETS
-from wsol_mm.utils.method_comparison import mean_and_std
 from .granularity_report import write_granularity_report
+from .method_comparison import mean_and_std
 
 RESULTS_FILE = 'results.json'
 STUDY_KEYS = ('name', 'dataset', 'levels', 'lrs', 'seeds', 'methods',

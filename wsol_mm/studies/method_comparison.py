@@ -21,7 +21,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config, DictAction
 
-from .config import apply_common_overrides
+from wsol_mm.pipelines import StageManifest
+from wsol_mm.utils.config import apply_common_overrides
 
 # Table columns: (title, WSOLMetric key without its prefix).
 COLUMNS = (('Top-1 Cls', 'top1_cls'), ('GT-known Loc', 'gt_known_loc'),
@@ -327,7 +328,6 @@ class MethodComparison:
 
     @staticmethod
     def _last_stage_metrics(method: Method, run_dir: str) -> dict:
-        from wsol_mm.pipelines import StageManifest
         manifest = StageManifest.read(osp.join(run_dir, method.last_stage))
         if manifest is None or not manifest.metrics:
             raise RunFailed(f'the last stage "{method.last_stage}" left no '

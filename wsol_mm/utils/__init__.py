@@ -1,9 +1,8 @@
 from .checkpoint import allow_mmengine_checkpoints
 from .config import apply_common_overrides
 from .distributed import init_cpu_distributed, shutdown_distributed
-from .setup_env import register_all_modules
 
 __all__ = [
     'allow_mmengine_checkpoints', 'apply_common_overrides',
-    'init_cpu_distributed', 'shutdown_distributed', 'register_all_modules'
+    'init_cpu_distributed', 'shutdown_distributed'
 ]
