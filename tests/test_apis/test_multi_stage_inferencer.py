@@ -1,5 +1,5 @@
 """WSOLInferencer on a finished multi-stage work dir (SPOL's layout: a
-class-agnostic segmentor, a separate classifier with its own pipeline, an
+class-agnostic segmentor, a separate classifier tested on ten crops, an
 EvaluateStage): the class comes from the classifier, the box and map from
 the segmentor, as EvaluateStage combines them."""
 import os.path as osp
@@ -34,6 +34,10 @@ SEG_PIPELINE = [LOAD, dict(type='Resize', size=(80, 80)),
                 dict(type='CenterCrop', size=64), dict(type='PackWSOLInputs')]
 CLS_PIPELINE = [LOAD, dict(type='Resize', size=(40, 40)),
                 dict(type='mmpretrain.PackInputs')]
+# The classifier is tested on ten crops (SLT-Net's classifier stage).
+TTA_PIPELINE = [LOAD, dict(type='Resize', size=(40, 40)),
+                dict(type='TenCrop', size=32,
+                     pack=[dict(type='mmpretrain.PackInputs')])]
 
 
 def _cfg(work_dir, data_root, out_file):
@@ -53,12 +57,14 @@ def _cfg(work_dir, data_root, out_file):
         test_dataloader=dict(loader, dataset=dict(
             dataset, split='test', pipeline=SEG_PIPELINE)),
         test_cfg=dict(),
+        tta_model=dict(type='AverageClassScoreTTA'),
+        tta_pipeline=TTA_PIPELINE,
         test_evaluator=dict(type='WSOLMetric', cam_curve_interval=0.1,
                             method='opencv', topk=(1, ),
                             loc_boxes='predicted'),
         stages=dict(
             seg=dict(type='TrainStage', train=False),
-            classifier=dict(type='TrainStage', train=False, cfg=dict(
+            classifier=dict(type='TrainStage', train=False, tta=True, cfg=dict(
                 model=CLASSIFIER,
                 test_dataloader=dict(dataset=dict(pipeline=CLS_PIPELINE)),
                 test_evaluator=dict(_delete_=True, type='mmpretrain.Accuracy',
@@ -92,7 +98,7 @@ def test_multi_stage_work_dir(tiny_data, tmp_path):
     not_whole = 0
     for path, result in zip(paths, results):
         height, width = cv2.imread(path).shape[:2]
-        # the classifier's scores (its own 40 x 40 pipeline) ...
+        # the classifier's scores (its own ten 32 x 32 crops) ...
         np.testing.assert_allclose(result['pred_scores'], scores[path],
                                    rtol=1e-5, atol=1e-6)
         assert result['pred_labels'].tolist() == \
