@@ -66,7 +66,7 @@ def plot_box_accuracy(curves: dict, out_file: str) -> None:
     axes.grid(alpha=0.3)
     axes.set_title(f"MaxBoxAccV2 {curves['max_box_acc_v2']['value']:.2f} "
                    f"({curves['num_images_with_boxes']} images)")
-    axes.legend(loc='upper right', fontsize='small')
+    axes.legend(loc='best', fontsize='small')
     figure.tight_layout()
     figure.savefig(out_file, dpi=120)
     plt.close(figure)
