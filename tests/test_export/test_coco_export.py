@@ -163,3 +163,15 @@ def test_bad_input(samples, tmp_path):
     del records[1]['pred_bboxes_original']
     with pytest.raises(KeyError, match='pred_bboxes_original'):
         wsol_to_coco(records[1:], CLASSES)
+
+
+def test_unrecorded_geometry(samples):
+    """A changed input without a homography: the wsol records leave out
+    the original-pixel boxes, the COCO export refuses."""
+    sample = dict(samples[0], ori_shape=(100, 100))
+    del sample['homography_matrix']
+    record = _wsol_records([sample])[0]
+    assert 'pred_bboxes' in record and 'pred_bboxes_original' not in record
+    metric = DumpCOCODetections('unused.json')
+    with pytest.raises(ValueError, match='homography_matrix'):
+        metric.process(None, [sample])

@@ -133,7 +133,8 @@ def wsol_to_coco(records: Sequence[dict],
 class DumpCOCODetections(DumpWSOLPredictions):
     """Writes the test set's predicted boxes as COCO detections (module
     docstring: ``out_file`` and ``<out_file stem>.results.json``); returns
-    no metric.
+    no metric. A sample without a known way back to its original image
+    (:func:`homography_of`) is an error.
 
     Args:
         out_file (str): the COCO dataset file, ``.json``.
@@ -147,6 +148,8 @@ class DumpCOCODetections(DumpWSOLPredictions):
         image_root (str, optional): ``file_name`` relative to this folder;
             absolute paths when None.
     """
+
+    strict = True
 
     def __init__(self, out_file: str, labels: str = 'predicted',
                  cam_threshold: float = 0.2,

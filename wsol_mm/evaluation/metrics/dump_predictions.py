@@ -16,7 +16,7 @@ def _to_list(value):
     return value.tolist() if hasattr(value, 'tolist') else value
 
 
-def prediction_record(sample: dict) -> dict:
+def prediction_record(sample: dict, strict: bool = True) -> dict:
     """One image's record of ``tools/test.py --out`` (the ``wsol`` format).
 
     Keys (those the sample has): ``img_path``, ``img_id``, ``sample_idx``,
@@ -28,6 +28,10 @@ def prediction_record(sample: dict) -> dict:
     boxes in original-image pixels, :func:`boxes_to_original` clipped to
     ``ori_shape``). Box corners are continuous pixel coordinates: the
     protocol's ``[x, y, x + w, y + h]`` of a contour spans its pixels.
+
+    A sample whose input differs from its original image without a recorded
+    homography (a transform of another package) raises :func:`homography_of`'s
+    error, or, unless ``strict``, gets no original-pixel keys.
     """
     record = {key: _to_list(sample[key]) for key in RECORD_KEYS
               if key in sample}
@@ -35,7 +39,12 @@ def prediction_record(sample: dict) -> dict:
         record['pred_label_scores'] = _to_list(
             sample['pred_score'][sample['pred_labels']])
     if 'pred_bboxes' in sample:
-        homography = homography_of(sample)
+        try:
+            homography = homography_of(sample)
+        except ValueError:
+            if strict:
+                raise
+            return record
         record['homography_matrix'] = homography.tolist()
         record['pred_bboxes_original'] = boxes_to_original(
             sample['pred_bboxes'], homography,
@@ -47,7 +56,10 @@ def prediction_record(sample: dict) -> dict:
 class DumpWSOLPredictions(BaseMetric):
     """Saves, per image, its path, labels, boxes and top-k predictions (not
     the score maps; see :func:`prediction_record`) as ``.json`` or ``.pkl``;
-    returns no metric."""
+    returns no metric. Samples without a known way back to the original
+    image get no original-pixel boxes (``strict=False``)."""
+
+    strict = False
 
     def __init__(self, out_file: str, collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
@@ -59,7 +71,7 @@ class DumpWSOLPredictions(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            self.results.append(prediction_record(sample))
+            self.results.append(prediction_record(sample, self.strict))
 
     def compute_metrics(self, results: list) -> dict:
         mmengine.dump(results, self.out_file)
