@@ -173,7 +173,6 @@ class _Predictor:
             self.model.eval()
             pipeline = list(copy.deepcopy(cfg.tta_pipeline))
         self.pipeline = _ImagePipeline(pipeline, what)
-        self.checkpoint = checkpoint
 
     def set_topk(self, topk: Optional[int]) -> None:
         for module in self.model.modules():
@@ -380,8 +379,9 @@ class WSOLInferencer(BaseInferencer):
                 osp.join(inputs, name) for name in os.listdir(inputs)
                 if name.lower().endswith(IMAGE_SUFFIXES))
             if not found:
-                raise FileNotFoundError(f'no image ({", ".join(IMAGE_SUFFIXES)}'
-                                        f') in the folder {inputs}')
+                raise FileNotFoundError(
+                    f'no image ({", ".join(IMAGE_SUFFIXES)}) in the folder '
+                    f'{inputs}')
             return found
         if not isinstance(inputs, (list, tuple)):
             inputs = [inputs]
