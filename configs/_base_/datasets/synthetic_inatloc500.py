@@ -7,7 +7,7 @@
 # model selection and the few-shot baselines' training set), test (10 per
 # species). Inputs are 112x112 (wsolevaluation's pipelines scaled by 1/2:
 # resize 128, random crop 112, flip; test warps to 112x112) to keep the CPU
-# demos quick; CAM thresholds every 0.01. No persistent workers: a study
+# demos quick; CAM thresholds every 0.001. No persistent workers: a study
 # builds dozens of short-lived runners.
 _base_ = './inatloc500.py'
 

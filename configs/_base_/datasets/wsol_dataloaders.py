@@ -20,6 +20,6 @@ test_dataloader = val_dataloader
 
 # The protocol's CAM threshold step (wsolevaluation's --cam_curve_interval
 # 0.001), with which the published MaxBoxAcc, MaxBoxAccV2 and PxAP are
-# computed; WSOLMetric's own default is 0.01.
+# computed; WSOLMetric's own default is the same 0.001, written out here.
 val_evaluator = dict(type='WSOLMetric', cam_curve_interval=0.001)
 test_evaluator = val_evaluator
