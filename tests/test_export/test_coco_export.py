@@ -1,4 +1,4 @@
-"""COCO export of WSOL boxes: pycocotools loads it, boxes in original pixels."""
+"""COCO export of WSOL boxes: pycocotools loads it, original pixels."""
 import json
 import os.path as osp
 
@@ -133,7 +133,8 @@ def test_off_centre_box_comes_back_in_original_pixels(samples, tmp_path):
     bbox = COCO(dataset_file).loadAnns(1)[0]['bbox']
     x0, y0, x1, y1 = ORIGINAL_BOX[0]
     assert bbox == pytest.approx([x0, y0, x1 - x0, y1 - y0], abs=1.2)
-    naive = on_input * np.tile([300 / 224, 200 / 224], 2)  # ignores resize + crop
+    # ignoring the resize + crop: scaled from 224 to the image
+    naive = on_input * np.tile([300 / 224, 200 / 224], 2)
     assert abs(naive[0] - x0) > 5
 
 

@@ -6,8 +6,8 @@ ETA, one line redrawn with carriage returns); otherwise (a log file, a
 pipe, a batch job) it logs plain lines: after the first step, then one per
 ``1 / chunks`` of the work (every step when there are at most ``chunks``
 steps), with the count, the elapsed time and the ETA, through the logger,
-so the runner's log file gets them too. Only the main process reports: under DDP every rank runs the same
-share of the work.
+so the runner's log file gets them too. Only the main process reports:
+under DDP every rank runs a share of the same size.
 """
 import logging
 import math

@@ -176,8 +176,9 @@ class DumpCOCODetections(DumpWSOLPredictions):
                                   self.results[-len(data_samples):]):
             scoremap = read_score_map(sample, type(self).__name__)
             box = boxes_from_scoremap(scoremap, [self.cam_threshold])[0][0]
-            record['gt_class_bbox_original'] = boxes_to_original(
-                box, homography_of(sample), sample.get('ori_shape'))[0].tolist()
+            original = boxes_to_original(box, homography_of(sample),
+                                         sample.get('ori_shape'))
+            record['gt_class_bbox_original'] = original[0].tolist()
             label = int(np.ravel(record['gt_label'])[0])
             score = sample.get('pred_score')
             record['gt_class_score'] = 1.0 if score is None else float(

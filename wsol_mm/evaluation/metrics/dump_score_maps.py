@@ -57,8 +57,9 @@ class DumpScoreMaps(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             if self.id_key not in sample:
-                raise KeyError(f'DumpScoreMaps needs {self.id_key!r} in '
-                               f'every data sample ({describe_sample(sample)})')
+                raise KeyError(
+                    f'DumpScoreMaps needs {self.id_key!r} in every data '
+                    f'sample ({describe_sample(sample)})')
             path = score_map_path(self.out_dir, str(sample[self.id_key]))
             scoremap = read_score_map(sample, type(self).__name__)
             os.makedirs(osp.dirname(path), exist_ok=True)
