@@ -183,7 +183,8 @@ def read_items(dataset, split: str, num: int) -> Dict[str, object]:
             except Exception as error:  # noqa: BLE001
                 problems.append(_unreadable('mask', img_path, error))
                 continue
-            found['masks'] += len(mask_paths) + bool(results.get('ignore_path'))
+            found['masks'] += len(mask_paths) + bool(
+                results.get('ignore_path'))
             found['no_box'] += len(results['gt_bboxes']) == 0
         height, width = results['img'].shape[:2]
         for box in np.asarray(results.get('gt_bboxes', [])).reshape(-1, 4):
