@@ -1,5 +1,5 @@
-"""What a user calls: launching configs (tools/train.py, tools/test.py) and
-the registration of every module."""
+"""What a user calls: inference, launching configs (tools/train.py,
+tools/test.py) and the registration of every module."""
 from .inferencer import WSOLInferencer, WSOLResult
 from .launch import add_common_args, load_config, run
 from .setup_env import register_all_modules

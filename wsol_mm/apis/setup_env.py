@@ -10,6 +10,7 @@ import wsol_mm.evaluation  # noqa: F401
 import wsol_mm.models  # noqa: F401
 import wsol_mm.pipelines  # noqa: F401
 import wsol_mm.visualization  # noqa: F401
+import wsol_mm.visualization  # noqa: F401
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
