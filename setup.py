@@ -27,6 +27,8 @@ setup(
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'projects')),
     python_requires='>=3.9',
     install_requires=read_requirements('runtime'),
-    extras_require={'tests': read_requirements('tests')},
+    # mmcv with its compiled ops (tools/install.sh --with-ops builds it).
+    extras_require={'tests': read_requirements('tests'),
+                    'mim': read_requirements('mminstall')},
     license='Apache-2.0',
 )

@@ -1,9 +1,9 @@
 """Hand the WSOL datasets' boxes to MMDetection's transforms."""
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmdet.structures.bbox import HorizontalBoxes
 
 from wsol_mm.registry import TRANSFORMS
+from wsol_mm.utils.mmcv_ops import require_mmcv_ops
 
 
 @TRANSFORMS.register_module()
@@ -24,6 +24,11 @@ class ToDetInstances(BaseTransform):
     """
 
     def transform(self, results: dict) -> dict:
+        try:  # mmdet.structures needs mmcv's compiled ops: imported here
+            from mmdet.structures.bbox import HorizontalBoxes
+        except ImportError:
+            require_mmcv_ops('ToDetInstances (FSL-Det)')
+            raise
         where = f"img_path={results.get('img_path')}"
         if 'gt_bboxes' not in results:
             raise KeyError(
