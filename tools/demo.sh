@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quick start: install into .venv/ (unless a virtual environment is active),
-# then train CAM on the synthetic demo data and print its localization metrics
-# next to the Center baseline's.
+# Quick start: install what the demo needs into .venv/ (unless a virtual
+# environment is active; mmcv without its compiled ops, see install.sh), then
+# train CAM on the synthetic demo data and print its localization metrics next
+# to the Center baseline's.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bash "$HERE/install.sh"
