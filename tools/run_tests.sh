@@ -6,4 +6,4 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bash "$HERE/install.sh" --with-ops
 source "$HERE/python_env.sh"
 cd "$HERE/.."
-exec "$PYTHON" -m pytest tests "$@"
+exec "$PYTHON" -m pytest tests projects "$@"
