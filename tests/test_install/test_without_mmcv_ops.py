@@ -41,9 +41,9 @@ def test_fsl_det_without_ops_names_the_install_command(run_without_ops):
 from mmengine.config import Config
 from wsol_mm.apis import register_all_modules
 from wsol_mm.registry import TRANSFORMS
-from wsol_mm.utils.mmcv_ops import check_mmcv_ops
+from wsol_mm.engine import build_runner
 register_all_modules()
-for step in (lambda: check_mmcv_ops(Config.fromfile({FSL_DET_DEMO!r})),
+for step in (lambda: build_runner(Config.fromfile({FSL_DET_DEMO!r})),
              lambda: TRANSFORMS.build(dict(type='ToDetInstances'))(
                  dict(gt_bboxes=[[0, 0, 1, 1]]))):
     try:

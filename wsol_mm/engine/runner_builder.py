@@ -8,12 +8,15 @@ from mmengine.runner import Runner
 
 from wsol_mm.utils.dataloader_workers import release_dataloader_workers
 from wsol_mm.utils.distributed import CPU_DDP_WRAPPER, init_cpu_distributed
+from wsol_mm.utils.mmcv_ops import check_mmcv_ops
 
 
 def build_runner(cfg: Config) -> Runner:
     """A runner for ``cfg``; on CPU-only machines a launcher gets gloo and
     CPU DistributedDataParallel (see :func:`init_cpu_distributed`), for every
-    runner of the process (the stages of a pipeline)."""
+    runner of the process (the stages of a pipeline). An MMDetection model
+    without mmcv's compiled ops stops here with the install command."""
+    check_mmcv_ops(cfg)
     init_cpu_distributed(cfg.launcher)
     if cfg.launcher != 'none' and not torch.cuda.is_available():
         cfg.model_wrapper_cfg = CPU_DDP_WRAPPER
