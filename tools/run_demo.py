@@ -22,9 +22,11 @@ use_repo_venv()
 warnings.filterwarnings('ignore', message='Fail to import ``MultiScale')
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
-from mmengine.hooks import Hook  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
+
+from wsol_mm.engine.hooks import EpochProgressHook  # noqa: E402
+from wsol_mm.engine.hooks.epoch_progress_hook import minutes  # noqa: E402
 
 CAM_CONFIG = osp.join(REPO_ROOT, 'configs/cam/cam_r18_demo.py')
 CENTER_CONFIG = osp.join(REPO_ROOT, 'configs/center/center_gaussian_demo.py')
@@ -38,10 +40,6 @@ def parse_args():
     parser.add_argument('--data-root', default='data/synthetic_cub')
     parser.add_argument('--work-dir', default='work_dirs/demo')
     return parser.parse_args()
-
-
-def minutes(seconds: float) -> str:
-    return f'{int(seconds) // 60}:{int(seconds) % 60:02d}'
 
 
 def not_a_deprecation(record: logging.LogRecord) -> bool:
@@ -62,33 +60,6 @@ class QuietRunner(Runner):
                 handler.setLevel(logging.WARNING)
                 handler.addFilter(not_a_deprecation)
         return logger
-
-
-class EpochProgressHook(Hook):
-    """Prints one line per training epoch (mean loss, elapsed time, ETA)
-    and one per validation (GT-known Loc, MaxBoxAccV2)."""
-
-    priority = 'VERY_LOW'
-
-    def before_train(self, runner) -> None:
-        self.start = time.monotonic()
-
-    def after_train_epoch(self, runner) -> None:
-        done, total = runner.epoch + 1, runner.max_epochs
-        loss = runner.message_hub.get_scalar('train/loss').mean(
-            len(runner.train_dataloader))
-        elapsed = time.monotonic() - self.start
-        eta = elapsed / done * (total - done)
-        print(f'epoch {done:>2}/{total}  loss {loss:.4f}  '
-              f'elapsed {minutes(elapsed)}  ETA {minutes(eta)}', flush=True)
-
-    def after_val_epoch(self, runner, metrics=None) -> None:
-        metrics = {key.split('/')[-1]: value
-                   for key, value in (metrics or {}).items()}
-        if 'gt_known_loc' in metrics:
-            print(f'  validation: GT-known Loc {metrics["gt_known_loc"]:.2f}'
-                  f'  MaxBoxAccV2 {metrics["max_box_acc_v2"]:.2f}',
-                  flush=True)
 
 
 def run(config: str, work_dir: str, data_root: str, train: bool) -> dict:

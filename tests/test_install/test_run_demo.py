@@ -1,5 +1,6 @@
-"""tools/run_demo.py's console: one line per epoch and per validation, no
-deprecation notices; the log file keeps every record."""
+"""The demo's console (tools/run_demo.py): one line per epoch and per
+validation (EpochProgressHook), no deprecation notices; the log file keeps
+every record."""
 import logging
 import sys
 from types import SimpleNamespace
@@ -11,6 +12,8 @@ from .conftest import REPO_ROOT
 sys.path.insert(0, f'{REPO_ROOT}/tools')
 import run_demo  # noqa: E402
 
+from wsol_mm.engine.hooks import epoch_progress_hook  # noqa: E402
+
 
 def test_epoch_line_has_the_epoch_mean_loss_and_eta(monkeypatch, capsys):
     hub = MessageHub.get_instance('test_run_demo_epoch_line')
@@ -19,8 +22,8 @@ def test_epoch_line_has_the_epoch_mean_loss_and_eta(monkeypatch, capsys):
     runner = SimpleNamespace(epoch=1, max_epochs=5, message_hub=hub,
                              train_dataloader=[None] * 3)
     clock = iter([100.0, 150.0])  # 50 s for 2 epochs: 75 s for 3 more
-    monkeypatch.setattr(run_demo.time, 'monotonic', lambda: next(clock))
-    hook = run_demo.EpochProgressHook()
+    monkeypatch.setattr(epoch_progress_hook.time, 'monotonic', lambda: next(clock))
+    hook = epoch_progress_hook.EpochProgressHook()
     hook.before_train(runner)
     hook.after_train_epoch(runner)
     hook.after_val_epoch(runner, {'wsol/gt_known_loc': 81.25,
