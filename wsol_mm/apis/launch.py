@@ -7,7 +7,6 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 from wsol_mm.engine.runner_builder import init_distributed, run_runner
-from wsol_mm.pipelines import MultiStagePipeline
 from wsol_mm.utils.config import apply_common_overrides, resolve_num_classes
 from wsol_mm.utils.distributed import shutdown_distributed
 
@@ -64,6 +63,7 @@ def run(cfg: Config, mode: str, **pipeline_args) -> dict:
                     f'{cfg.filename} is a multi-stage config: run it with '
                     'tools/train.py (its evaluation is one of its stages)')
             init_distributed(cfg)
+            from wsol_mm.pipelines import MultiStagePipeline
             return MultiStagePipeline(cfg).run(**pipeline_args)
         return run_runner(cfg, mode)
     finally:

@@ -4,23 +4,22 @@ import warnings
 
 from mmengine import DefaultScope
 
-import wsol_mm.datasets  # noqa: F401
-import wsol_mm.engine  # noqa: F401
-import wsol_mm.evaluation  # noqa: F401
-import wsol_mm.models  # noqa: F401
-import wsol_mm.pipelines  # noqa: F401
-import wsol_mm.visualization  # noqa: F401
-import wsol_mm.visualization  # noqa: F401
-
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Make wsol_mm's default scope current; importing this module has
-    imported every wsol_mm module that registers (in ``wsol_mm.registry``).
+    """Import every wsol_mm module that registers (in ``wsol_mm.registry``)
+    and make wsol_mm's default scope current. (Configs need not call it:
+    the registries import their modules when they first build.)
 
     Args:
         init_default_scope (bool): Make ``wsol_mm`` the default scope, so that
             registries build from wsol_mm's nodes first. Defaults to True.
     """
+    import wsol_mm.datasets  # noqa: F401
+    import wsol_mm.engine  # noqa: F401
+    import wsol_mm.evaluation  # noqa: F401
+    import wsol_mm.models  # noqa: F401
+    import wsol_mm.pipelines  # noqa: F401
+    import wsol_mm.visualization  # noqa: F401
     if not init_default_scope:
         return
     current = DefaultScope.get_current_instance()
